@@ -1,0 +1,17 @@
+// Client entry: code for workers, activities and clients. Never imported by workflow code.
+import type { Client } from '@temporalio/client';
+import { signalUtilsPingSignal, signalUtilsPingWorkflow } from './ping-workflow.js';
+
+/** Starts a ping workflow, pings it and returns what it answered. */
+export async function pingSignalUtils(
+  client: Client,
+  options: { taskQueue: string; workflowId: string; text: string },
+): Promise<string | undefined> {
+  const handle = await client.workflow.start(signalUtilsPingWorkflow, {
+    taskQueue: options.taskQueue,
+    workflowId: options.workflowId,
+    args: [30_000],
+  });
+  await handle.signal(signalUtilsPingSignal, options.text);
+  return handle.result();
+}

@@ -1,0 +1,17 @@
+import { condition, defineSignal, setHandler } from '@temporalio/workflow';
+
+/** Wire name `signal-utils.ping`: carries the text the ping workflow returns. */
+export const signalUtilsPingSignal = defineSignal<[text: string]>('signal-utils.ping');
+
+/**
+ * Placeholder workflow of the package shell: waits up to `timeoutMs` for a ping signal and returns its
+ * text, or `undefined` on timeout. Proves the package builds, bundles and runs on a real server.
+ */
+export async function signalUtilsPingWorkflow(timeoutMs: number): Promise<string | undefined> {
+  let text: string | undefined;
+  setHandler(signalUtilsPingSignal, (received) => {
+    text = received;
+  });
+  await condition(() => text !== undefined, timeoutMs);
+  return text;
+}

@@ -1,0 +1,219 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import { Connection, type ConnectionOptions } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { noServerHelp, resolveServerSource, type ResolveOptions, type ServerSource } from './resolve-cli.js';
+
+/** How to reach a Temporal server: what a client and a worker connection need. */
+export interface ServerEndpoint {
+  address: string;
+  namespace: string;
+  /** TLS settings for a remote cluster; undefined for a local dev server. */
+  tls?: ConnectionOptions['tls'];
+  /** API key for Temporal Cloud or a cluster that wants one. */
+  apiKey?: string;
+}
+
+/** A server the harness started, or an existing one it was pointed at. */
+export interface RunningServer extends ServerEndpoint {
+  /** Where the server came from (useful in logs). */
+  source: ServerSource;
+  /** The Web UI, when the harness started one. */
+  uiUrl?: string;
+  /** Stops a server the harness started; does nothing for an existing one. */
+  stop(): Promise<void>;
+}
+
+export interface DevServerOptions extends ResolveOptions {
+  /** Persist to this SQLite file instead of memory. Defaults to in-memory. */
+  dbFilename?: string;
+  /** Serve the Web UI. Defaults to false. */
+  ui?: boolean;
+  /** Frontend gRPC port. Defaults to a free port. */
+  port?: number;
+  /** Web UI port. Defaults to a free port when `ui` is true. */
+  uiPort?: number;
+  /** Namespace registered on start. Defaults to `default`. */
+  namespace?: string;
+  /** Dynamic-config values, e.g. `{ 'limit.historyCount.suggestContinueAsNew': 200 }`. */
+  dynamicConfig?: Record<string, string | number | boolean>;
+  /** Server log level. Defaults to `error`. */
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** How long to wait for the server to answer. Defaults to 60 seconds. */
+  readyTimeoutMs?: number;
+}
+
+/** Reads `TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`, `TEMPORAL_API_KEY` and the TLS variables. */
+export function endpointFromEnv(): ServerEndpoint | undefined {
+  const address = process.env.TEMPORAL_ADDRESS;
+  if (!address) return undefined;
+  const certPath = process.env.TEMPORAL_TLS_CERT_PATH;
+  const keyPath = process.env.TEMPORAL_TLS_KEY_PATH;
+  const apiKey = process.env.TEMPORAL_API_KEY || undefined;
+  let tls: ConnectionOptions['tls'];
+  if (certPath && keyPath) {
+    tls = { clientCertPair: { crt: readFileSync(certPath), key: readFileSync(keyPath) } };
+  } else if (process.env.TEMPORAL_TLS === 'true' || apiKey) {
+    tls = true;
+  }
+  return { address, namespace: process.env.TEMPORAL_NAMESPACE || 'default', tls, apiKey };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function dynamicConfigArgs(values: DevServerOptions['dynamicConfig'] = {}): string[] {
+  return Object.entries(values).flatMap(([key, value]) => [
+    '--dynamic-config-value',
+    `${key}=${typeof value === 'string' ? JSON.stringify(value) : String(value)}`,
+  ]);
+}
+
+async function waitUntilServing(
+  address: string,
+  namespace: string,
+  child: ChildProcess,
+  output: () => string,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(`temporal server exited with code ${child.exitCode} before serving:\n${output()}`);
+    }
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 2_000 });
+      try {
+        await connection.workflowService.describeNamespace({ namespace });
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (err) {
+      lastError = err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  throw new Error(`temporal server at ${address} did not serve within ${timeoutMs} ms: ${String(lastError)}`);
+}
+
+async function startCliServer(
+  cliPath: string,
+  source: ServerSource,
+  options: DevServerOptions,
+): Promise<RunningServer> {
+  const namespace = options.namespace ?? 'default';
+  const port = options.port ?? (await freePort());
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', namespace];
+  args.push('--log-level', options.logLevel ?? 'error');
+  let uiUrl: string | undefined;
+  if (options.ui) {
+    const uiPort = options.uiPort ?? (await freePort());
+    args.push('--ui-port', String(uiPort));
+    uiUrl = `http://127.0.0.1:${uiPort}`;
+  } else {
+    args.push('--headless');
+  }
+  if (options.dbFilename) args.push('--db-filename', options.dbFilename);
+  args.push(...dynamicConfigArgs(options.dynamicConfig));
+
+  const child = spawn(cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const recent: string[] = [];
+  const keep = (chunk: Buffer): void => {
+    recent.push(chunk.toString());
+    if (recent.length > 50) recent.shift();
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const address = `127.0.0.1:${port}`;
+  try {
+    await waitUntilServing(
+      address,
+      namespace,
+      child,
+      () => recent.join(''),
+      options.readyTimeoutMs ?? 60_000,
+    );
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
+  return {
+    address,
+    namespace,
+    source,
+    uiUrl,
+    stop: () => stopChild(child),
+  };
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(killer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+async function startSdkDownloadedServer(options: DevServerOptions): Promise<RunningServer> {
+  const namespace = options.namespace ?? 'default';
+  let env: TestWorkflowEnvironment;
+  try {
+    env = await TestWorkflowEnvironment.createLocal({
+      server: {
+        namespace,
+        port: options.port,
+        ui: options.ui ?? false,
+        uiPort: options.uiPort,
+        dbFilename: options.dbFilename,
+        log: { format: 'pretty', level: options.logLevel ?? 'error' },
+        extraArgs: dynamicConfigArgs(options.dynamicConfig),
+      },
+    });
+  } catch (err) {
+    throw new Error(`The SDK could not download a dev server (${String(err)}).\n${noServerHelp()}`);
+  }
+  return {
+    address: env.address,
+    namespace,
+    source: { kind: 'sdk-download' },
+    stop: () => env.teardown(),
+  };
+}
+
+/**
+ * Starts a Temporal dev server following the project's resolution order, or returns the existing
+ * server named by `TEMPORAL_ADDRESS` (whose `stop` does nothing).
+ *
+ * @example
+ * const server = await startDevServer({ dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 200 } });
+ * try { ... connect to server.address ... } finally { await server.stop(); }
+ */
+export async function startDevServer(options: DevServerOptions = {}): Promise<RunningServer> {
+  const source = await resolveServerSource(options);
+  switch (source.kind) {
+    case 'existing': {
+      const endpoint = endpointFromEnv() ?? { address: source.address, namespace: source.namespace };
+      return { ...endpoint, source, stop: async () => undefined };
+    }
+    case 'cli':
+      return startCliServer(source.path, source, options);
+    case 'sdk-download':
+      return startSdkDownloadedServer(options);
+  }
+}

@@ -1,0 +1,8 @@
+import { defineConfig } from 'vitest/config';
+
+// `npm test` at the root runs every project in one vitest process, so one Temporal server serves them all.
+export default defineConfig({
+  test: {
+    projects: ['tools/*', 'packages/*', 'apps/*'],
+  },
+});
