@@ -6,5 +6,7 @@ export default defineConfig({
   dts: true,
   clean: true,
   sourcemap: true,
+  // Shared chunks keep one copy of each class across entries, so instanceof works in CJS too.
+  splitting: true,
   target: 'es2022',
 });

@@ -3,7 +3,6 @@ import { pingCircuitBreaker } from '@temporal-patterns/circuit-breaker/client';
 import { pingFanout } from '@temporal-patterns/fanout/client';
 import { pingMutex } from '@temporal-patterns/mutex/client';
 import { pingPipeline } from '@temporal-patterns/pipeline/client';
-import { pingSignalUtils } from '@temporal-patterns/signal-utils/client';
 
 /** A scenario runs workflows on the demo worker's task queue and throws if its own check fails. */
 export interface Scenario {
@@ -31,7 +30,6 @@ function pingScenario(name: string, ping: PingFn): Scenario {
 }
 
 export const scenarios: Scenario[] = [
-  pingScenario('signal-utils', pingSignalUtils),
   pingScenario('mutex', pingMutex),
   pingScenario('pipeline', pingPipeline),
   pingScenario('fanout', pingFanout),

@@ -3,4 +3,3 @@ export { circuitBreakerPingWorkflow } from '@temporal-patterns/circuit-breaker';
 export { fanoutPingWorkflow } from '@temporal-patterns/fanout';
 export { mutexPingWorkflow } from '@temporal-patterns/mutex';
 export { pipelinePingWorkflow } from '@temporal-patterns/pipeline';
-export { signalUtilsPingWorkflow } from '@temporal-patterns/signal-utils';
