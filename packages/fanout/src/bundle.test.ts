@@ -1,13 +1,19 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 
+const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
 describe('workflow-safe entry', () => {
-  it('bundles for the workflow sandbox without disallowed imports', async () => {
-    const { code } = await bundleWorkflowCode({
-      workflowsPath: fileURLToPath(new URL('./index.ts', import.meta.url)),
-      logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
-    });
+  // The source catches a bad import early; the built file is what users' workers bundle.
+  it.each([
+    ['source', './index.ts'],
+    ['built', '../dist/index.js'],
+  ])('bundles the %s entry for the workflow sandbox', async (_kind, relative) => {
+    const workflowsPath = fileURLToPath(new URL(relative, import.meta.url));
+    expect(existsSync(workflowsPath), `${workflowsPath} missing: run the build first`).toBe(true);
+    const { code } = await bundleWorkflowCode({ workflowsPath, logger: quiet });
     expect(code.length).toBeGreaterThan(1000);
   });
 });

@@ -1,7 +1,45 @@
 import type { Duration } from '@temporalio/common';
-import { msToNumber } from '@temporalio/common/lib/time';
 
-/** Milliseconds of a Temporal `Duration` (`'30s'`, `'5 minutes'` or a number of ms). */
+const UNIT_MS: Record<string, number> = {
+  ms: 1,
+  millisecond: 1,
+  milliseconds: 1,
+  msec: 1,
+  msecs: 1,
+  s: 1_000,
+  sec: 1_000,
+  secs: 1_000,
+  second: 1_000,
+  seconds: 1_000,
+  m: 60_000,
+  min: 60_000,
+  mins: 60_000,
+  minute: 60_000,
+  minutes: 60_000,
+  h: 3_600_000,
+  hr: 3_600_000,
+  hrs: 3_600_000,
+  hour: 3_600_000,
+  hours: 3_600_000,
+  d: 86_400_000,
+  day: 86_400_000,
+  days: 86_400_000,
+  w: 604_800_000,
+  week: 604_800_000,
+  weeks: 604_800_000,
+};
+
+/**
+ * Milliseconds of a Temporal `Duration`: a number of ms, or a string such as `'30s'`, `'5 minutes'`,
+ * `'1.5h'`. (The SDK's own parser is not part of its public entry, and deep imports break bundling.)
+ */
 export function toMs(duration: Duration): number {
-  return msToNumber(duration);
+  if (typeof duration === 'number') {
+    if (!Number.isFinite(duration) || duration < 0) throw new TypeError(`Invalid duration: ${duration}`);
+    return duration;
+  }
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(String(duration));
+  const unit = match ? UNIT_MS[(match[2] || 'ms').toLowerCase()] : undefined;
+  if (!match || unit === undefined) throw new TypeError(`Invalid duration: "${String(duration)}"`);
+  return Math.round(Number(match[1]) * unit);
 }
