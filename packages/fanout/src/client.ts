@@ -1,6 +1,16 @@
 // Client entry: code for workers, activities and clients. Never imported by workflow code.
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { sendSignal } from '@temporal-patterns/signal-utils/client';
+import {
+  fanoutProgressQuery,
+  fanoutReportSignal,
+  type FanoutProgress,
+  type FanoutReport,
+} from './fanout-signals.js';
+import { fanoutWorkflow, validateFanoutOptions, type FanoutOptions } from './fanout-workflow.js';
 import { fanoutPingSignal, fanoutPingWorkflow } from './ping-workflow.js';
+
+export * from './index.js';
 
 /** Starts a ping workflow, pings it and returns what it answered. */
 export async function pingFanout(
@@ -14,4 +24,46 @@ export async function pingFanout(
   });
   await handle.signal(fanoutPingSignal, options.text);
   return handle.result();
+}
+
+/** Where and as what to start a fan-out parent. */
+export interface StartFanoutOptions extends FanoutOptions {
+  /** Workflow id of the parent; children are `<workflowId>/<index>` unless `childIdPrefix` says otherwise. */
+  workflowId: string;
+  /** Task queue of the parent (and of the children unless `childTaskQueue` is set). */
+  taskQueue: string;
+}
+
+/**
+ * Validates the options (throwing `InvalidFanoutInputError` before anything starts) and starts a
+ * {@link fanoutWorkflow}. `await handle.result()` gives the `FanoutSummary`.
+ *
+ * @example
+ * const handle = await startFanout(client, {
+ *   workflowId: 'resize-photos', taskQueue: 'photos',
+ *   childWorkflowType: 'resizePhoto', inputs: refs, window: 20, policy: 'fail-fast',
+ * });
+ * console.log(await getFanoutProgress(handle));
+ */
+export async function startFanout(
+  client: Client,
+  options: StartFanoutOptions,
+): Promise<WorkflowHandle<typeof fanoutWorkflow>> {
+  const { workflowId, taskQueue, ...fanout } = options;
+  validateFanoutOptions(fanout);
+  return client.workflow.start(fanoutWorkflow, { workflowId, taskQueue, args: [fanout] });
+}
+
+/** The fan-out's progress counts (query `fanout.progress`). */
+export function getFanoutProgress(handle: WorkflowHandle): Promise<FanoutProgress> {
+  return handle.query(fanoutProgressQuery);
+}
+
+/**
+ * Reports for a child from outside a workflow (an application or an activity that finished the
+ * child's work). Validates the report first: a malformed one throws `InvalidSignalPayloadError`, a
+ * closed or unknown parent `ExternalWorkflowNotFoundError`.
+ */
+export async function sendFanoutReport(client: Client, report: FanoutReport): Promise<void> {
+  await sendSignal(client, report.parentWorkflowId, fanoutReportSignal, report);
 }

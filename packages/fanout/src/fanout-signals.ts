@@ -1,0 +1,154 @@
+import { defineQuery } from '@temporalio/workflow';
+import { defineTypedSignal, isDataRef, type DataRef } from '@temporal-patterns/signal-utils';
+
+/**
+ * What children receive as input and report as result: a short string (an id, a key, a URI) or a
+ * `DataRef`. Fan-outs move references, never the data: every reference is kept in history.
+ */
+export type FanoutRef = string | DataRef;
+
+/** Who a child is within a fan-out; carried by the start and clean-up signals and echoed by reports. */
+export interface FanoutChildIdentity {
+  /** Id of this fan-out: the parent's first run id, so reports from an older fan-out with the same parent id are told apart. */
+  fanoutId: string;
+  /** The parent's workflow id. Children report to it without a run id, so reports reach its latest run. */
+  parentWorkflowId: string;
+  /** Position of the child's input in the fan-out's `inputs`. */
+  index: number;
+  /** The child's workflow id. */
+  childId: string;
+}
+
+/** Payload of {@link fanoutStartSignal}. */
+export interface FanoutStart extends FanoutChildIdentity {
+  /** The input reference to work on. */
+  input: FanoutRef;
+  /** When the parent gives up on this child (epoch ms, workflow time), if it has a per-child or overall deadline. */
+  deadline?: number;
+}
+
+/** Why a child is asked to clean up. */
+export type FanoutCleanupReason =
+  | 'fail-fast'
+  | 'quorum-reached'
+  | 'quorum-impossible'
+  | 'timed-out'
+  | 'cancelled';
+
+/** Payload of {@link fanoutCleanupSignal}. */
+export interface FanoutCleanup extends FanoutChildIdentity {
+  reason: FanoutCleanupReason;
+}
+
+/** What a child reports: `done` with a result, `failed` with a reason, or `cleaned-up` after a clean-up request. */
+export type FanoutReportStatus = 'done' | 'failed' | 'cleaned-up';
+
+/** Payload of {@link fanoutReportSignal}. */
+export interface FanoutReport extends FanoutChildIdentity {
+  status: FanoutReportStatus;
+  /** Where the result is (status `done`). */
+  resultRef?: FanoutRef;
+  /** A number the parent sums over every `done` child (records written, bytes, cents…). */
+  value?: number;
+  /** Why the child failed (status `failed`). */
+  error?: string;
+}
+
+/** Counts a progress query returns. */
+export interface FanoutProgress {
+  /** `running` until the policy or a deadline decides, `cleaning-up` while stragglers are cleaned up, then `finished`. */
+  phase: 'running' | 'cleaning-up' | 'finished';
+  total: number;
+  /** Children released with a start signal so far. */
+  started: number;
+  /** Children released and not yet ended (never more than the window). */
+  running: number;
+  done: number;
+  failed: number;
+  timedOut: number;
+  cancelled: number;
+  skipped: number;
+  /** Children without an outcome yet. */
+  pending: number;
+  /** Highest number of children running at once so far. */
+  maxRunning: number;
+  /** Reports ignored because the child already had an outcome. */
+  duplicateReports: number;
+  /** Reports rejected as malformed or from unknown children. */
+  rejectedReports: number;
+  /** Which run of the parent answers (1 for the first; +1 per continue-as-new). */
+  run: number;
+}
+
+function isRef(value: unknown): value is FanoutRef {
+  return (typeof value === 'string' && value.length > 0) || isDataRef(value);
+}
+
+function identity(raw: unknown): FanoutChildIdentity & Record<string, unknown> {
+  if (typeof raw !== 'object' || raw === null) throw new Error('expected an object');
+  const r = raw as Record<string, unknown>;
+  for (const key of ['fanoutId', 'parentWorkflowId', 'childId'] as const) {
+    if (typeof r[key] !== 'string' || r[key] === '') throw new Error(`${key} must be a non-empty string`);
+  }
+  if (!Number.isInteger(r.index) || (r.index as number) < 0) throw new Error('index must be an integer ≥ 0');
+  return r as FanoutChildIdentity & Record<string, unknown>;
+}
+
+function pickIdentity(r: FanoutChildIdentity): FanoutChildIdentity {
+  return { fanoutId: r.fanoutId, parentWorkflowId: r.parentWorkflowId, index: r.index, childId: r.childId };
+}
+
+/** Wire name `fanout.start`: the parent releases a waiting child with its input reference. */
+export const fanoutStartSignal = defineTypedSignal<FanoutStart>('fanout.start', (raw) => {
+  const r = identity(raw);
+  if (!isRef(r.input)) throw new Error('input must be a non-empty string or a DataRef');
+  if (r.deadline !== undefined && typeof r.deadline !== 'number')
+    throw new Error('deadline must be a number');
+  return {
+    ...pickIdentity(r),
+    input: r.input,
+    ...(r.deadline !== undefined ? { deadline: r.deadline as number } : {}),
+  };
+});
+
+const cleanupReasons: readonly string[] = [
+  'fail-fast',
+  'quorum-reached',
+  'quorum-impossible',
+  'timed-out',
+  'cancelled',
+];
+
+/** Wire name `fanout.clean-up`: the parent asks a child to stop, tidy up and report `cleaned-up`. */
+export const fanoutCleanupSignal = defineTypedSignal<FanoutCleanup>('fanout.clean-up', (raw) => {
+  const r = identity(raw);
+  if (typeof r.reason !== 'string' || !cleanupReasons.includes(r.reason)) {
+    throw new Error(`reason must be one of ${cleanupReasons.join(', ')}`);
+  }
+  return { ...pickIdentity(r), reason: r.reason as FanoutCleanupReason };
+});
+
+/** Wire name `fanout.child-report`: a child tells its parent it is done, failed or cleaned up. */
+export const fanoutReportSignal = defineTypedSignal<FanoutReport>('fanout.child-report', (raw) => {
+  const r = identity(raw);
+  if (r.status !== 'done' && r.status !== 'failed' && r.status !== 'cleaned-up') {
+    throw new Error('status must be "done", "failed" or "cleaned-up"');
+  }
+  if (r.resultRef !== undefined && !isRef(r.resultRef)) {
+    throw new Error('resultRef must be a non-empty string or a DataRef');
+  }
+  if (r.value !== undefined && (typeof r.value !== 'number' || !Number.isFinite(r.value))) {
+    throw new Error('value must be a finite number');
+  }
+  if (r.error !== undefined && typeof r.error !== 'string') throw new Error('error must be a string');
+  return {
+    ...pickIdentity(r),
+    status: r.status,
+    ...(r.resultRef !== undefined ? { resultRef: r.resultRef as FanoutRef } : {}),
+    ...(r.value !== undefined ? { value: r.value as number } : {}),
+    ...(r.error !== undefined ? { error: r.error as string } : {}),
+  };
+});
+
+/** Wire name `fanout.progress`: counts of started, running, done, failed and pending children. */
+export const fanoutProgressQuery = defineQuery<FanoutProgress>('fanout.progress');
