@@ -1,0 +1,211 @@
+import { log } from '@temporalio/workflow';
+import { ExternalWorkflowNotFoundError, signalWorkflow } from '@temporal-patterns/signal-utils';
+import { itemsSignal, type EdgeEntry, type ItemEnvelope } from './signals.js';
+
+// Per-item sequence numbers on every edge, carried in batches. signal-utils' SequencedReceiver numbers
+// whole signals and registers its own handler, so it cannot take several numbered items from one signal;
+// this is the same algorithm (next expected number, buffer of early ones, duplicates dropped) per item.
+
+interface InboxChannelState {
+  nextSeq: number;
+  buffered: EdgeEntry[];
+  endAfter?: number;
+  /** Workflow time since which the next number has been missing while later ones (or the end) wait. */
+  gapSince?: number;
+}
+
+/** What an inbox carries into the next run. */
+export interface InboxState {
+  channels: Record<string, InboxChannelState>;
+  duplicatesDropped: number;
+}
+
+/** Receives numbered items on known channels: hands them out in order, exactly once. */
+export class EdgeInbox {
+  private readonly channels = new Map<
+    string,
+    { nextSeq: number; buffered: Map<number, ItemEnvelope>; endAfter?: number; gapSince?: number }
+  >();
+  private duplicates: number;
+
+  constructor(channels: readonly string[], state?: InboxState) {
+    this.duplicates = state?.duplicatesDropped ?? 0;
+    for (const channel of channels) {
+      const saved = state?.channels[channel];
+      this.channels.set(channel, {
+        nextSeq: saved?.nextSeq ?? 1,
+        buffered: new Map((saved?.buffered ?? []).map((e) => [e.seq, e.item])),
+        endAfter: saved?.endAfter,
+        gapSince: saved?.gapSince,
+      });
+    }
+  }
+
+  has(channel: string): boolean {
+    return this.channels.has(channel);
+  }
+
+  get duplicatesDropped(): number {
+    return this.duplicates;
+  }
+
+  /** Takes a batch; returns the items that are now next in order on `channel`. */
+  accept(channel: string, entries: readonly EdgeEntry[], endAfter?: number): ItemEnvelope[] {
+    const state = this.channels.get(channel);
+    if (!state) return [];
+    if (endAfter !== undefined) state.endAfter = endAfter;
+    for (const { seq, item } of entries) {
+      if (seq < state.nextSeq || state.buffered.has(seq)) this.duplicates += 1;
+      else state.buffered.set(seq, item);
+    }
+    const out: ItemEnvelope[] = [];
+    for (let next = state.buffered.get(state.nextSeq); next; next = state.buffered.get(state.nextSeq)) {
+      state.buffered.delete(state.nextSeq);
+      out.push(next);
+      state.nextSeq += 1;
+    }
+    const waiting =
+      state.buffered.size > 0 || (state.endAfter !== undefined && state.nextSeq <= state.endAfter);
+    if (!waiting) state.gapSince = undefined;
+    else if (state.gapSince === undefined || out.length > 0) state.gapSince = Date.now();
+    return out;
+  }
+
+  /** True once every item up to the announced end has been handed out. */
+  ended(channel: string): boolean {
+    const state = this.channels.get(channel);
+    return state?.endAfter !== undefined && state.nextSeq > state.endAfter;
+  }
+
+  allEnded(): boolean {
+    return [...this.channels.keys()].every((c) => this.ended(c));
+  }
+
+  /** The channel missing a number for the longest time, if any. */
+  oldestGap(): { channel: string; expectedSeq: number; since: number } | undefined {
+    let oldest: { channel: string; expectedSeq: number; since: number } | undefined;
+    for (const [channel, s] of this.channels) {
+      if (s.gapSince !== undefined && (!oldest || s.gapSince < oldest.since))
+        oldest = { channel, expectedSeq: s.nextSeq, since: s.gapSince };
+    }
+    return oldest;
+  }
+
+  snapshot(): InboxState {
+    const channels: Record<string, InboxChannelState> = {};
+    for (const [channel, s] of this.channels) {
+      channels[channel] = {
+        nextSeq: s.nextSeq,
+        buffered: [...s.buffered].map(([seq, item]) => ({ seq, item })),
+        endAfter: s.endAfter,
+        gapSince: s.gapSince,
+      };
+    }
+    return { channels, duplicatesDropped: this.duplicates };
+  }
+}
+
+/** What an outbox carries into the next run. */
+export interface OutboxState {
+  /** Downstream stage name (or `@output` for the run). */
+  target: string;
+  workflowId: string;
+  /** Items the downstream may hold unreleased; `null` for no limit. */
+  window: number | null;
+  /** Items sent (and accepted by the server) so far; the next one gets `sent + 1`. */
+  sent: number;
+  /** Items the downstream has released (cumulative credit). */
+  released: number;
+  pending: ItemEnvelope[];
+  /** Set once the end (`endAfter`) was delivered. */
+  endSent: boolean;
+  /** Workflow time since which pending items wait for credit. */
+  blockedSince?: number;
+}
+
+/** Sends items on one edge in order, in batches, never more than the downstream's credit allows. */
+export class EdgeOutbox {
+  readonly state: OutboxState;
+  /** A send is in progress (not carried over: continue-as-new waits until no send is in progress). */
+  sending = false;
+  /** Workflow time before which a failed send is not retried. */
+  private retryAt = 0;
+
+  constructor(
+    state: OutboxState,
+    private readonly channel: string,
+    private readonly maxBatch: number,
+  ) {
+    this.state = state;
+  }
+
+  get available(): number {
+    const { window, sent, released } = this.state;
+    return window === null ? Number.POSITIVE_INFINITY : window - (sent - released);
+  }
+
+  /** Records cumulative credit; stale (smaller) values are ignored. */
+  credit(released: number): void {
+    this.state.released = Math.min(Math.max(this.state.released, released), this.state.sent);
+    if (this.available > 0) this.state.blockedSince = undefined;
+  }
+
+  push(item: ItemEnvelope): void {
+    this.state.pending.push(item);
+  }
+
+  /** True when a send could start now (items and credit, or an end to announce). */
+  canSend(finished: boolean): boolean {
+    if (this.sending || Date.now() < this.retryAt) return false;
+    if (this.state.pending.length > 0) {
+      if (this.available > 0) return true;
+      this.state.blockedSince ??= Date.now();
+      return false;
+    }
+    return finished && !this.state.endSent;
+  }
+
+  /** When a blocked retry becomes possible, for the caller's timer. */
+  get retryDeadline(): number | undefined {
+    return this.retryAt > Date.now() ? this.retryAt : undefined;
+  }
+
+  /**
+   * Sends the next batch (or the end when `finished` and nothing is pending). Never rejects: a closed
+   * downstream drops the batch with an error log (nothing would ever read it); other failures are retried
+   * after a second.
+   */
+  async send(finished: boolean, sender: string): Promise<number> {
+    const { state } = this;
+    const count = Math.min(state.pending.length, this.available, this.maxBatch);
+    const batch = state.pending.slice(0, count);
+    const entries = batch.map((item, i) => ({ seq: state.sent + 1 + i, item }));
+    const end = finished && count === state.pending.length ? state.sent + count : undefined;
+    this.sending = true;
+    try {
+      await signalWorkflow(state.workflowId, itemsSignal, {
+        sender,
+        channel: this.channel,
+        entries,
+        ...(end !== undefined ? { endAfter: end } : {}),
+      });
+    } catch (err) {
+      if (!(err instanceof ExternalWorkflowNotFoundError)) {
+        log.warn(`Pipeline edge ${this.channel} → ${state.target}: send failed, retrying`, {
+          error: String(err),
+        });
+        this.retryAt = Date.now() + 1_000;
+        return 0;
+      }
+      log.error(`Pipeline edge ${this.channel} → ${state.target}: downstream closed, dropping ${count} items`, {
+        workflowId: state.workflowId,
+      });
+    } finally {
+      this.sending = false;
+    }
+    state.pending.splice(0, count);
+    state.sent += count;
+    if (end !== undefined) state.endSent = true;
+    return count;
+  }
+}

@@ -1,0 +1,352 @@
+import {
+  ParentClosePolicy,
+  condition,
+  getExternalWorkflowHandle,
+  log,
+  setHandler,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
+import {
+  SequenceGapError,
+  SequencedReceiver,
+  SignalTimeoutError,
+  assertPayloadSize,
+  drainAndContinueAsNew,
+  setTypedHandler,
+  shouldContinueAsNew,
+  type SequencedReceiverState,
+} from '@temporal-patterns/signal-utils';
+import {
+  DEFAULT_WINDOW,
+  PIPELINE_INPUT,
+  definePipeline,
+  getStage,
+  sinkStages,
+  sourceStages,
+  stageWorkflowId,
+  type PipelineDefinition,
+} from './definition.js';
+import { toMs } from './duration.js';
+import { EdgeInbox, EdgeOutbox, type InboxState, type OutboxState } from './edges.js';
+import {
+  InvalidPipelineItemError,
+  PipelineItemFailedError,
+  PipelineStalledError,
+  UnknownStageError,
+} from './errors.js';
+import { DEFAULT_MAX_BATCH, DEFAULT_MAX_ITEM_BYTES, type PipelineRunOptions } from './runtime-options.js';
+import {
+  creditSignal,
+  feedSignal,
+  itemsSignal,
+  parsePipelineItem,
+  runProgressQuery,
+  stageFailedSignal,
+  type FeedBatch,
+  type ItemEnvelope,
+  type ItemOutcome,
+  type PipelineItem,
+  type PipelineResult,
+  type RunProgress,
+  type StageFailedMessage,
+} from './signals.js';
+import { pipelineStageWorkflow } from './stage-workflow.js';
+
+/** Everything a run carries into its next run. */
+export interface RunState {
+  feed: SequencedReceiverState<FeedBatch>;
+  seenIds: string[];
+  inputClosed: boolean;
+  outboxes: OutboxState[];
+  inbox: InboxState;
+  partial: Array<{ id: string; index: number; outputs: Record<string, ItemEnvelope> }>;
+  outcomes: ItemOutcome[];
+  lastProgressAt: number;
+  runs: number;
+  failure?: StageFailedMessage;
+}
+
+/** Input of {@link pipelineRunWorkflow}. */
+export interface PipelineRunInput {
+  definition: PipelineDefinition;
+  /** Items to feed at start, in order. */
+  items?: PipelineItem[];
+  /** No items follow `items`: the run completes once they are through. Defaults to false (feed more with `pipeline.feed`). */
+  closeInput?: boolean;
+  options?: PipelineRunOptions;
+  /** @internal carried across continue-as-new */
+  state?: RunState;
+}
+
+/**
+ * A pipeline run: starts one stage workflow per stage (ids `<runId>/stage/<name>`), feeds them the items
+ * it receives (`items` at start, then `pipeline.feed` signals, numbered per feeder), collects what the
+ * last stages hand on, and returns every item's outcome once the input is closed and every item is
+ * through. Fails with `PipelineItemFailedError` or `PipelineStalledError` (cancelling its stages) when a
+ * stage's policy or a stalled wait says so. Register it and {@link pipelineStageWorkflow} on your worker.
+ */
+export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<PipelineResult> {
+  const info = workflowInfo();
+  const runId = info.workflowId;
+  // Refuse a bad definition (cycle, unknown stage) before any stage starts.
+  const definition = definePipeline(input.definition.name, input.definition.stages);
+  const options = input.options ?? {};
+  const stageNames = definition.stages.map((s) => s.name);
+  const sources = sourceStages(definition);
+  const sinks = sinkStages(definition);
+  const idleTimeoutMs = toMs(options.idleTimeout ?? '10 minutes');
+  const maxItemBytes = options.maxItemBytes ?? DEFAULT_MAX_ITEM_BYTES;
+  const saved = input.state;
+
+  if (!saved) {
+    for (const stage of stageNames) {
+      // Abandon: a run continuing as new must not take its stages down; the run cancels them itself on failure.
+      await startChild(pipelineStageWorkflow, {
+        workflowId: stageWorkflowId(runId, stage),
+        taskQueue: options.stageTaskQueue ?? info.taskQueue,
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        args: [{ runId, definition, stage, options }],
+      });
+    }
+  }
+
+  const feed = new SequencedReceiver(feedSignal, { gapTimeout: options.gapTimeout ?? '1 minute', state: saved?.feed });
+  const seenIds = new Set(saved?.seenIds ?? []);
+  let inputClosed = saved?.inputClosed ?? false;
+  const outboxes = (
+    saved?.outboxes ??
+    sources.map((s) => ({
+      target: s,
+      workflowId: stageWorkflowId(runId, s),
+      window: getStage(definition, s).window ?? DEFAULT_WINDOW,
+      sent: 0,
+      released: 0,
+      pending: [],
+      endSent: false,
+    }))
+  ).map((s) => new EdgeOutbox(s, PIPELINE_INPUT, options.maxBatchSize ?? DEFAULT_MAX_BATCH));
+  const inbox = new EdgeInbox(sinks, saved?.inbox);
+  const partial = new Map((saved?.partial ?? []).map((p) => [p.id, p]));
+  const outcomes: ItemOutcome[] = [...(saved?.outcomes ?? [])];
+  let lastProgressAt = saved?.lastProgressAt ?? Date.now();
+  const runs = (saved?.runs ?? 0) + 1;
+  let failure: StageFailedMessage | undefined = saved?.failure;
+  let stalled: PipelineStalledError | undefined;
+  let version = 0;
+  let background = 0;
+
+  const count = (status: ItemOutcome['status']) => outcomes.filter((o) => o.status === status).length;
+  const allSent = () => outboxes.every((o) => o.state.endSent);
+  const done = () => inputClosed && allSent() && inbox.allEnded() && partial.size === 0;
+  const progress = (): RunProgress => ({
+    runId,
+    pipeline: definition.name,
+    stages: stageNames,
+    fed: seenIds.size,
+    completed: count('completed'),
+    failed: count('failed'),
+    skipped: count('skipped'),
+    outstanding: seenIds.size - outcomes.length,
+    inputClosed,
+    runs,
+    done: done(),
+  });
+
+  const accept = (items: readonly unknown[], source: string): void => {
+    for (const raw of items) {
+      let item: PipelineItem;
+      try {
+        item = parsePipelineItem(raw);
+        assertPayloadSize(item.ref, `ref of item "${item.id}"`, maxItemBytes);
+      } catch (err) {
+        const error = new InvalidPipelineItemError(
+          err instanceof Error ? err.message : String(err),
+          typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : undefined,
+        );
+        log.warn(`Pipeline run ${runId} dropped an item from ${source}: ${error.message}`, { type: error.type });
+        continue;
+      }
+      if (inputClosed) {
+        log.warn(`Pipeline run ${runId} dropped item "${item.id}" from ${source}: input is closed`);
+        continue;
+      }
+      if (seenIds.has(item.id)) {
+        log.warn(`Pipeline run ${runId} dropped item "${item.id}" from ${source}: duplicate id`);
+        continue;
+      }
+      const envelope: ItemEnvelope = { id: item.id, index: seenIds.size, status: 'ok', ref: item.ref };
+      seenIds.add(item.id);
+      for (const outbox of outboxes) outbox.push(envelope);
+      lastProgressAt = Date.now();
+    }
+  };
+
+  const deliver = (sink: string, envelope: ItemEnvelope): void => {
+    const entry = partial.get(envelope.id) ?? { id: envelope.id, index: envelope.index, outputs: {} };
+    entry.outputs[sink] = envelope;
+    partial.set(envelope.id, entry);
+    if (!sinks.every((s) => entry.outputs[s] !== undefined)) return;
+    partial.delete(envelope.id);
+    const envelopes = sinks.map((s) => entry.outputs[s]!);
+    const stop = envelopes.find((e) => e.status === 'failed') ?? envelopes.find((e) => e.status === 'skipped');
+    const outputs: Record<string, unknown> = {};
+    for (const e of envelopes) if (e.status === 'ok') outputs[sinks[envelopes.indexOf(e)]!] = e.ref;
+    outcomes.push({
+      id: entry.id,
+      index: entry.index,
+      status: stop ? (stop.status === 'failed' ? 'failed' : 'skipped') : 'completed',
+      outputs,
+      ...(sinks.length === 1 && !stop ? { output: outputs[sinks[0]!] } : {}),
+      ...(stop?.failure ? { failure: stop.failure } : {}),
+    });
+  };
+
+  if (!saved) {
+    accept(input.items ?? [], 'the start input');
+    if (input.closeInput) inputClosed = true;
+  }
+
+  setTypedHandler(itemsSignal, (message) => {
+    if (!inbox.has(message.channel)) {
+      const error = new UnknownStageError(definition.name, message.channel, sinks);
+      log.warn(`Pipeline run ${runId} dropped items from a stage that is not a last stage: ${error.message}`, {
+        sender: message.sender,
+        type: error.type,
+      });
+      return;
+    }
+    for (const envelope of inbox.accept(message.channel, message.entries, message.endAfter)) deliver(message.channel, envelope);
+    lastProgressAt = Date.now();
+    version += 1;
+  });
+  setTypedHandler(creditSignal, (message) => {
+    const outbox = outboxes.find((o) => o.state.target === message.stage);
+    if (!outbox) {
+      log.warn(`Pipeline run ${runId} ignored credit from "${message.stage}", which is not a first stage`);
+      return;
+    }
+    outbox.credit(message.released);
+    version += 1;
+  });
+  setTypedHandler(stageFailedSignal, (message) => {
+    if (!stageNames.includes(message.stage)) {
+      log.warn(`Pipeline run ${runId} ignored a failure report from unknown stage "${message.stage}"`);
+      return;
+    }
+    failure ??= message;
+    version += 1;
+  });
+  setHandler(runProgressQuery, progress);
+
+  const spawn = (task: () => Promise<void>): void => {
+    background += 1;
+    task()
+      .catch((err: unknown) => log.error(`Pipeline run ${runId}: ${String(err)}`))
+      .finally(() => {
+        background -= 1;
+        version += 1;
+      });
+  };
+
+  // Feed batches arrive numbered per feeder; the receiver hands them over in order, exactly once.
+  let feedError: unknown;
+  const feedLoop = async (): Promise<void> => {
+    while (!inputClosed && !stalled) {
+        try {
+          const message = await feed.receive(idleTimeoutMs);
+          accept(message.payload.items, `feeder "${message.channel}"`);
+          if (message.payload.last) inputClosed = true;
+          version += 1;
+        } catch (err) {
+          if (err instanceof SignalTimeoutError) continue;
+          if (err instanceof SequenceGapError) {
+            stalled = new PipelineStalledError(runId, PIPELINE_INPUT, `feed batch ${err.expectedSeq} from "${err.channel}"`, err.gapTimeoutMs);
+            version += 1;
+            return;
+          }
+          throw err;
+        }
+      }
+  };
+  if (!inputClosed) {
+    feedLoop().catch((err: unknown) => {
+      feedError = err;
+      version += 1;
+    });
+  }
+
+  const cancelStages = async (): Promise<void> => {
+    await Promise.all(
+      stageNames.map(async (stage) => {
+        try {
+          await getExternalWorkflowHandle(stageWorkflowId(runId, stage)).cancel();
+        } catch {
+          // Already closed.
+        }
+      }),
+    );
+  };
+
+  let continuing = false;
+  for (;;) {
+    if (feedError !== undefined) throw feedError;
+    const seen = version;
+    const now = Date.now();
+    if (failure) {
+      await cancelStages();
+      if (failure.kind === 'item-failed')
+        throw new PipelineItemFailedError(runId, failure.stage, failure.itemId ?? '?', failure.reason ?? 'error', failure.detail);
+      throw new PipelineStalledError(runId, failure.stage, failure.detail, failure.waitedMs ?? 0);
+    }
+    const outstanding = !done() && (seenIds.size > outcomes.length || inputClosed);
+    if (!stalled && outstanding && now - lastProgressAt >= idleTimeoutMs)
+      stalled = new PipelineStalledError(runId, '@run', 'progress on outstanding items', now - lastProgressAt);
+    if (stalled) {
+      await cancelStages();
+      throw stalled;
+    }
+    if (done() && background === 0) {
+      const items = [...outcomes].sort((a, b) => a.index - b.index);
+      return {
+        runId,
+        items,
+        completed: count('completed'),
+        failed: count('failed'),
+        skipped: count('skipped'),
+      };
+    }
+    if (!continuing && shouldContinueAsNew({ maxHistoryEvents: options.maxHistoryEvents })) continuing = true;
+    if (continuing) {
+      if (background === 0) {
+        await drainAndContinueAsNew<typeof pipelineRunWorkflow>(() => [
+          {
+            definition,
+            options,
+            state: {
+              feed: feed.snapshot(),
+              seenIds: [...seenIds],
+              inputClosed,
+              outboxes: outboxes.map((o) => o.state),
+              inbox: inbox.snapshot(),
+              partial: [...partial.values()],
+              outcomes,
+              lastProgressAt,
+              runs,
+              failure,
+            },
+          },
+        ]);
+      }
+    } else {
+      for (const outbox of outboxes) {
+        if (outbox.canSend(inputClosed)) spawn(async () => void (await outbox.send(inputClosed, runId)));
+      }
+    }
+    if (version !== seen) continue;
+    const deadlines = outboxes.map((o) => o.retryDeadline).filter((d): d is number => d !== undefined);
+    if (outstanding) deadlines.push(lastProgressAt + idleTimeoutMs);
+    const wait = deadlines.length > 0 ? Math.max(1, Math.min(...deadlines) - Date.now()) : undefined;
+    await (wait !== undefined ? condition(() => version !== seen, wait) : condition(() => version !== seen));
+  }
+}

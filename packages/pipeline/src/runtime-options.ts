@@ -1,0 +1,22 @@
+import type { Duration } from '@temporalio/common';
+
+/** Options of a run that its stage workflows share. Every field has a default. */
+export interface PipelineRunOptions {
+  /** Task queue of the stage workflows. Defaults to the run workflow's task queue. */
+  stageTaskQueue?: string;
+  /** The run fails with `PipelineStalledError` when items are outstanding and nothing moved for this long. Defaults to 10 minutes. */
+  idleTimeout?: Duration;
+  /** How long a missing sequence number on an edge may hold back later items before the run fails as stalled. Defaults to 1 minute. */
+  gapTimeout?: Duration;
+  /** How long a stage may wait for credit from a downstream stage before the run fails as stalled. Defaults to 10 minutes. */
+  creditTimeout?: Duration;
+  /** Continue as new once a run or stage workflow's history reaches this many events (the server's suggestion is always honoured too). Defaults to none. */
+  maxHistoryEvents?: number;
+  /** Most items per `pipeline.items` signal. Defaults to 50. */
+  maxBatchSize?: number;
+  /** Largest encoded item reference accepted. Defaults to 16 KiB. */
+  maxItemBytes?: number;
+}
+
+export const DEFAULT_MAX_ITEM_BYTES = 16 * 1024;
+export const DEFAULT_MAX_BATCH = 50;

@@ -1,0 +1,215 @@
+import { defineQuery } from '@temporalio/workflow';
+import { defineSequencedSignal, defineTypedSignal } from '@temporal-patterns/signal-utils';
+import type { ItemFailureReason } from './errors.js';
+
+/** An item fed into a pipeline: an id unique within the run and a small reference to its data. */
+export interface PipelineItem {
+  /** Unique within the run; items with an id already seen are dropped. */
+  id: string;
+  /** A reference to the data (an id, a URI, a signal-utils `dataRef`), never the data: it travels in every signal. */
+  ref: unknown;
+}
+
+/** Where and why an item stopped being processed. */
+export interface ItemFailure {
+  stage: string;
+  reason: ItemFailureReason;
+  message: string;
+}
+
+/** An item as it travels along an edge. */
+export interface ItemEnvelope {
+  id: string;
+  /** Position in the run's input, from 0. */
+  index: number;
+  status: 'ok' | 'failed' | 'skipped';
+  /** The upstream stage's output reference (for `ok`). */
+  ref?: unknown;
+  failure?: ItemFailure;
+}
+
+/** One numbered item on an edge: the k-th item sent on an edge has `seq` k. */
+export interface EdgeEntry {
+  seq: number;
+  item: ItemEnvelope;
+}
+
+/** Payload of `pipeline.items`: a batch of numbered items on one edge, and optionally its end. */
+export interface ItemsMessage {
+  /** Workflow id of the sender. */
+  sender: string;
+  /** The edge: the upstream stage's name, or `@input` from the run. */
+  channel: string;
+  entries: EdgeEntry[];
+  /** Set once the sender is done: the number of items it sent on this edge in total. */
+  endAfter?: number;
+}
+
+/** Payload of `pipeline.credit`: cumulative count of items the downstream stage has handed on. */
+export interface CreditMessage {
+  sender: string;
+  /** The downstream stage granting credit. */
+  stage: string;
+  /** Items of this edge the downstream has finished with, in total (so duplicates and reordering are harmless). */
+  released: number;
+}
+
+/** Payload of `pipeline.stage-failed`: a stage asks the run to fail (policy `fail-run`, or a stall). */
+export interface StageFailedMessage {
+  sender: string;
+  stage: string;
+  kind: 'item-failed' | 'stalled';
+  itemId?: string;
+  reason?: ItemFailureReason;
+  detail: string;
+  waitedMs?: number;
+}
+
+/** Payload of `pipeline.feed` (inside a sequenced message): items to add, and whether input ends here. */
+export interface FeedBatch {
+  items: PipelineItem[];
+  /** No item follows this batch: the run completes once everything fed is through. */
+  last?: boolean;
+}
+
+function record(raw: unknown, what: string): Record<string, unknown> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`${what} must be an object`);
+  return raw as Record<string, unknown>;
+}
+
+function parseEnvelope(raw: unknown): ItemEnvelope {
+  const e = record(raw, 'item');
+  if (typeof e.id !== 'string' || !e.id) throw new Error('item.id must be a non-empty string');
+  if (typeof e.index !== 'number' || !Number.isInteger(e.index) || e.index < 0)
+    throw new Error('item.index must be an integer ≥ 0');
+  if (e.status !== 'ok' && e.status !== 'failed' && e.status !== 'skipped')
+    throw new Error('item.status must be ok, failed or skipped');
+  return e as unknown as ItemEnvelope;
+}
+
+/** Wire name `pipeline.items`: numbered items on one edge (upstream → downstream, last stage → run). */
+export const itemsSignal = defineTypedSignal<ItemsMessage>('pipeline.items', (raw) => {
+  const m = record(raw, 'message');
+  if (typeof m.sender !== 'string') throw new Error('sender must be a string');
+  if (typeof m.channel !== 'string' || !m.channel) throw new Error('channel must be a non-empty string');
+  if (!Array.isArray(m.entries)) throw new Error('entries must be an array');
+  for (const entry of m.entries) {
+    const e = record(entry, 'entry');
+    if (typeof e.seq !== 'number' || !Number.isInteger(e.seq) || e.seq < 1)
+      throw new Error('entry.seq must be an integer ≥ 1');
+    parseEnvelope(e.item);
+  }
+  if (m.endAfter !== undefined && (typeof m.endAfter !== 'number' || !Number.isInteger(m.endAfter) || m.endAfter < 0))
+    throw new Error('endAfter must be an integer ≥ 0');
+  return m as unknown as ItemsMessage;
+});
+
+/** Wire name `pipeline.credit`: a downstream stage tells its upstream how many items it has finished with. */
+export const creditSignal = defineTypedSignal<CreditMessage>('pipeline.credit', (raw) => {
+  const m = record(raw, 'message');
+  if (typeof m.sender !== 'string') throw new Error('sender must be a string');
+  if (typeof m.stage !== 'string' || !m.stage) throw new Error('stage must be a non-empty string');
+  if (typeof m.released !== 'number' || !Number.isInteger(m.released) || m.released < 0)
+    throw new Error('released must be an integer ≥ 0');
+  return m as unknown as CreditMessage;
+});
+
+/** Wire name `pipeline.stage-failed`: a stage asks its run to fail. */
+export const stageFailedSignal = defineTypedSignal<StageFailedMessage>('pipeline.stage-failed', (raw) => {
+  const m = record(raw, 'message');
+  if (typeof m.sender !== 'string') throw new Error('sender must be a string');
+  if (typeof m.stage !== 'string') throw new Error('stage must be a string');
+  if (m.kind !== 'item-failed' && m.kind !== 'stalled') throw new Error('kind must be item-failed or stalled');
+  if (typeof m.detail !== 'string') throw new Error('detail must be a string');
+  return m as unknown as StageFailedMessage;
+});
+
+/** Checks one fed item's shape (the size is checked by the sender and the run). */
+export function parsePipelineItem(raw: unknown): PipelineItem {
+  const item = record(raw, 'item');
+  if (typeof item.id !== 'string' || !item.id) throw new Error('item.id must be a non-empty string');
+  return { id: item.id, ref: item.ref };
+}
+
+/**
+ * Wire name `pipeline.feed`: a sequenced signal (signal-utils) carrying {@link FeedBatch}es to the run,
+ * numbered per feeder (`channel`), so batches are taken in order and exactly once.
+ */
+export const feedSignal = defineSequencedSignal<FeedBatch>('pipeline.feed', (raw) => {
+  const b = record(raw, 'feed batch');
+  if (!Array.isArray(b.items)) throw new Error('items must be an array');
+  if (b.last !== undefined && typeof b.last !== 'boolean') throw new Error('last must be a boolean');
+  // Items are checked one by one by the run, so one bad item does not drop (and leave a gap for) the batch.
+  return { items: b.items as PipelineItem[], last: b.last };
+});
+
+/** Progress of one stage, from the `pipeline.stage-progress` query. */
+export interface StageProgress {
+  runId: string;
+  stage: string;
+  /** Distinct items received so far (on any input). */
+  received: number;
+  /** Items whose activity succeeded. */
+  processed: number;
+  /** Items passed on as failed (failed here or upstream). */
+  failed: number;
+  /** Items passed on as skipped. */
+  skipped: number;
+  /** Items received and not yet handed on downstream. */
+  inFlight: number;
+  /** The most items ever in flight at once; never above `window`. */
+  maxInFlight: number;
+  window: number;
+  /** Items waiting for the other inputs of a fan-in. */
+  joining: number;
+  /** Deliveries dropped because they were duplicates. */
+  duplicatesDropped: number;
+  /** Runs of this stage workflow so far (1 + continue-as-new count). */
+  runs: number;
+  /** Every input ended and every item was handed on. */
+  done: boolean;
+}
+
+/** Outcome of one item of a run. */
+export interface ItemOutcome {
+  id: string;
+  index: number;
+  status: 'completed' | 'failed' | 'skipped';
+  /** Output references by last stage. */
+  outputs: Record<string, unknown>;
+  /** The single last stage's output, when the pipeline has exactly one last stage. */
+  output?: unknown;
+  /** Where and why the item stopped (for `failed` and `skipped`). */
+  failure?: ItemFailure;
+}
+
+/** Progress of a run, from the `pipeline.run-progress` query. */
+export interface RunProgress {
+  runId: string;
+  pipeline: string;
+  stages: string[];
+  /** Items accepted into the run. */
+  fed: number;
+  completed: number;
+  failed: number;
+  skipped: number;
+  /** Items fed and not yet out of every last stage. */
+  outstanding: number;
+  inputClosed: boolean;
+  runs: number;
+  done: boolean;
+}
+
+/** What a run returns: every item's outcome, in input order. */
+export interface PipelineResult {
+  runId: string;
+  items: ItemOutcome[];
+  completed: number;
+  failed: number;
+  skipped: number;
+}
+
+/** Query `pipeline.stage-progress` of a stage workflow. */
+export const stageProgressQuery = defineQuery<StageProgress>('pipeline.stage-progress');
+/** Query `pipeline.run-progress` of a run workflow. */
+export const runProgressQuery = defineQuery<RunProgress>('pipeline.run-progress');

@@ -1,0 +1,403 @@
+import { ActivityFailure, TimeoutFailure } from '@temporalio/common';
+import {
+  isCancellation,
+  condition,
+  log,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import {
+  assertPayloadSize,
+  drainAndContinueAsNew,
+  setTypedHandler,
+  shouldContinueAsNew,
+  signalWorkflow,
+} from '@temporal-patterns/signal-utils';
+import {
+  DEFAULT_WINDOW,
+  PIPELINE_INPUT,
+  PIPELINE_OUTPUT,
+  getStage,
+  stageWorkflowId,
+  upstreamOf,
+  type PipelineDefinition,
+  type StageActivityInput,
+} from './definition.js';
+import { toMs } from './duration.js';
+import { EdgeInbox, EdgeOutbox, type InboxState, type OutboxState } from './edges.js';
+import { UnknownStageError, type ItemFailureReason } from './errors.js';
+import { DEFAULT_MAX_BATCH, DEFAULT_MAX_ITEM_BYTES, type PipelineRunOptions } from './runtime-options.js';
+import {
+  creditSignal,
+  itemsSignal,
+  stageFailedSignal,
+  stageProgressQuery,
+  type ItemEnvelope,
+  type ItemFailure,
+  type StageFailedMessage,
+  type StageProgress,
+} from './signals.js';
+
+interface JoinState {
+  id: string;
+  index: number;
+  since: number;
+  inputs: Record<string, ItemEnvelope>;
+}
+
+interface ReadyItem {
+  id: string;
+  index: number;
+  status: ItemEnvelope['status'];
+  failure?: ItemFailure;
+  inputs: Record<string, unknown>;
+}
+
+/** Everything a stage carries into its next run. */
+export interface StageState {
+  inbox: InboxState;
+  outboxes: OutboxState[];
+  joins: JoinState[];
+  ready: ReadyItem[];
+  /** `channel\nitemId` of inputs whose join was given up (timeout): dropped when they arrive late. */
+  abandonedInputs: string[];
+  creditSent: Record<string, number>;
+  stats: { received: number; processed: number; failed: number; skipped: number; maxInFlight: number; runs: number };
+  stallReported: boolean;
+}
+
+/** Input of {@link pipelineStageWorkflow}; the run workflow builds it. */
+export interface StageWorkflowInput {
+  runId: string;
+  definition: PipelineDefinition;
+  stage: string;
+  options: PipelineRunOptions;
+  state?: StageState;
+}
+
+type StageActivity = (input: StageActivityInput) => Promise<unknown>;
+
+/**
+ * One stage of a pipeline run: receives numbered items from its upstream stages (or the run), joins
+ * them per item when it has several inputs, runs the stage's activity on each item in order, and hands
+ * the results on to its downstream stages (or the run) within their credit. Started by
+ * {@link pipelineRunWorkflow}; register it on your worker with the run workflow. Returns its final
+ * progress once every input ended and every item was handed on.
+ */
+export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<StageProgress> {
+  const { runId, definition, options } = input;
+  const stage = getStage(definition, input.stage);
+  const me = workflowInfo().workflowId;
+  const window = stage.window ?? DEFAULT_WINDOW;
+  const upstream = upstreamOf(definition, stage.name);
+  const joinTimeoutMs = toMs(stage.joinTimeout ?? '5 minutes');
+  const gapTimeoutMs = toMs(options.gapTimeout ?? '1 minute');
+  const creditTimeoutMs = toMs(options.creditTimeout ?? '10 minutes');
+  const maxBatch = options.maxBatchSize ?? DEFAULT_MAX_BATCH;
+  const creditBatch = Math.max(1, Math.ceil(window / 2));
+
+  const saved = input.state;
+  const inbox = new EdgeInbox(upstream, saved?.inbox);
+  const downstream = stage.downstream ?? [];
+  const outboxStates: OutboxState[] =
+    saved?.outboxes ??
+    (downstream.length > 0
+      ? downstream.map((d) => ({
+          target: d,
+          workflowId: stageWorkflowId(runId, d),
+          window: getStage(definition, d).window ?? DEFAULT_WINDOW,
+          sent: 0,
+          released: 0,
+          pending: [],
+          endSent: false,
+        }))
+      : [{ target: PIPELINE_OUTPUT, workflowId: runId, window: null, sent: 0, released: 0, pending: [], endSent: false }]);
+  const outboxes = outboxStates.map((s) => new EdgeOutbox(s, stage.name, maxBatch));
+  const joins = new Map((saved?.joins ?? []).map((j) => [j.id, j]));
+  const ready: ReadyItem[] = [...(saved?.ready ?? [])];
+  const abandoned = new Set(saved?.abandonedInputs ?? []);
+  const creditSent: Record<string, number> = { ...(saved?.creditSent ?? {}) };
+  const stats = saved?.stats
+    ? { ...saved.stats, runs: saved.stats.runs + 1 }
+    : { received: 0, processed: 0, failed: 0, skipped: 0, maxInFlight: 0, runs: 1 };
+  let stallReported = saved?.stallReported ?? false;
+
+  let version = 0;
+  let processing = false;
+  let background = 0;
+  let fatal: unknown;
+  const creditSending = new Set<string>();
+
+  const handedOn = (): number => Math.min(...outboxes.map((o) => o.state.sent));
+  const inFlight = (): number => stats.received - handedOn();
+  const finishedInput = (): boolean => inbox.allEnded() && joins.size === 0 && ready.length === 0 && !processing;
+  const done = (): boolean => finishedInput() && outboxes.every((o) => o.state.endSent && !o.sending);
+
+  const progress = (): StageProgress => ({
+    runId,
+    stage: stage.name,
+    received: stats.received,
+    processed: stats.processed,
+    failed: stats.failed,
+    skipped: stats.skipped,
+    inFlight: inFlight(),
+    maxInFlight: stats.maxInFlight,
+    window,
+    joining: joins.size,
+    duplicatesDropped: inbox.duplicatesDropped,
+    runs: stats.runs,
+    done: done(),
+  });
+
+  const merge = (join: JoinState): ReadyItem => {
+    const envelopes = upstream.map((u) => join.inputs[u]!);
+    const failed = envelopes.find((e) => e.status === 'failed');
+    const skipped = envelopes.find((e) => e.status === 'skipped');
+    const inputs: Record<string, unknown> = {};
+    for (const u of upstream) inputs[u] = join.inputs[u]!.ref;
+    const stop = failed ?? skipped;
+    return stop
+      ? { id: join.id, index: join.index, status: stop.status, failure: stop.failure, inputs }
+      : { id: join.id, index: join.index, status: 'ok', inputs };
+  };
+
+  const deliver = (channel: string, item: ItemEnvelope): void => {
+    const key = `${channel}\n${item.id}`;
+    if (abandoned.has(key)) {
+      abandoned.delete(key);
+      return;
+    }
+    let join = joins.get(item.id);
+    if (!join) {
+      join = { id: item.id, index: item.index, since: Date.now(), inputs: {} };
+      joins.set(item.id, join);
+      stats.received += 1;
+      stats.maxInFlight = Math.max(stats.maxInFlight, inFlight());
+    }
+    join.inputs[channel] = item;
+    if (upstream.every((u) => join.inputs[u] !== undefined)) {
+      joins.delete(item.id);
+      ready.push(merge(join));
+    }
+  };
+
+  const spawn = (task: () => Promise<void>): void => {
+    background += 1;
+    task()
+      .catch((err: unknown) => {
+        fatal ??= err;
+      })
+      .finally(() => {
+        background -= 1;
+        version += 1;
+      });
+  };
+
+  const report = (message: Omit<StageFailedMessage, 'sender' | 'stage'>): void => {
+    spawn(async () => {
+      try {
+        await signalWorkflow(runId, stageFailedSignal, { sender: me, stage: stage.name, ...message });
+      } catch (err) {
+        log.error(`Pipeline stage ${stage.name} could not report to run ${runId}`, { error: String(err) });
+      }
+    });
+  };
+
+  /** Applies a timeout or failure policy to an item: the envelope to hand on. */
+  const giveUp = (
+    item: { id: string; index: number },
+    policy: 'fail-item' | 'skip-item' | 'fail-run',
+    reason: ItemFailureReason,
+    message: string,
+  ): ItemEnvelope => {
+    const failure: ItemFailure = { stage: stage.name, reason, message };
+    if (policy === 'fail-run') report({ kind: 'item-failed', itemId: item.id, reason, detail: message });
+    return {
+      id: item.id,
+      index: item.index,
+      status: policy === 'skip-item' ? 'skipped' : 'failed',
+      failure,
+    };
+  };
+
+  const activity = proxyActivities<Record<string, StageActivity>>({
+    startToCloseTimeout: stage.itemTimeout ?? '1 minute',
+    retry: stage.retry ?? { maximumAttempts: 3, initialInterval: '1s' },
+    ...(stage.taskQueue ? { taskQueue: stage.taskQueue } : {}),
+  })[stage.activity]!;
+
+  const process = async (item: ReadyItem): Promise<void> => {
+    let out: ItemEnvelope;
+    if (item.status !== 'ok') {
+      out = { id: item.id, index: item.index, status: item.status, failure: item.failure };
+    } else {
+      try {
+        const ref = await activity({
+          runId,
+          stage: stage.name,
+          itemId: item.id,
+          index: item.index,
+          ref: upstream.length === 1 ? item.inputs[upstream[0]!] : undefined,
+          inputs: item.inputs,
+          idempotencyKey: `${runId}/${stage.name}/${item.id}`,
+        });
+        assertPayloadSize(ref, `output of stage "${stage.name}" for item "${item.id}"`, options.maxItemBytes ?? DEFAULT_MAX_ITEM_BYTES);
+        out = { id: item.id, index: item.index, status: 'ok', ref };
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        const timedOut = err instanceof ActivityFailure && err.cause instanceof TimeoutFailure;
+        const detail =
+          err instanceof ActivityFailure && err.cause ? err.cause.message : err instanceof Error ? err.message : String(err);
+        out = timedOut
+          ? giveUp(item, stage.onTimeout ?? 'fail-item', 'timeout', `activity ${stage.activity} timed out: ${detail}`)
+          : giveUp(item, stage.onFailure ?? 'fail-item', 'error', detail);
+      }
+    }
+    if (out.status === 'ok') stats.processed += 1;
+    else if (out.status === 'failed') stats.failed += 1;
+    else stats.skipped += 1;
+    for (const outbox of outboxes) outbox.push(out);
+  };
+
+  setTypedHandler(itemsSignal, (message) => {
+    if (!inbox.has(message.channel)) {
+      const error = new UnknownStageError(definition.name, message.channel, upstream);
+      log.warn(`Pipeline stage ${stage.name} dropped items from an unknown upstream: ${error.message}`, {
+        sender: message.sender,
+        type: error.type,
+      });
+      return;
+    }
+    for (const item of inbox.accept(message.channel, message.entries, message.endAfter)) deliver(message.channel, item);
+    version += 1;
+  });
+  setTypedHandler(creditSignal, (message) => {
+    const outbox = outboxes.find((o) => o.state.target === message.stage);
+    if (!outbox) {
+      const error = new UnknownStageError(definition.name, message.stage, downstream);
+      log.warn(`Pipeline stage ${stage.name} ignored credit from a stage it does not feed: ${error.message}`, {
+        sender: message.sender,
+        type: error.type,
+      });
+      return;
+    }
+    outbox.credit(message.released);
+    version += 1;
+  });
+  setHandler(stageProgressQuery, progress);
+
+  const checkTimeouts = (now: number): number | undefined => {
+    let next: number | undefined;
+    const soonest = (at: number) => (next = next === undefined ? at : Math.min(next, at));
+    for (const join of [...joins.values()].sort((a, b) => a.index - b.index)) {
+      const at = join.since + joinTimeoutMs;
+      if (at > now) {
+        soonest(at);
+        continue;
+      }
+      const missing = upstream.filter((u) => join.inputs[u] === undefined);
+      for (const u of missing) abandoned.add(`${u}\n${join.id}`);
+      joins.delete(join.id);
+      const out = giveUp(join, stage.onTimeout ?? 'fail-item', 'join-timeout', `no input from ${missing.join(', ')} within ${joinTimeoutMs} ms`);
+      ready.push({ id: out.id, index: out.index, status: out.status, failure: out.failure, inputs: {} });
+    }
+    if (!stallReported) {
+      const gap = inbox.oldestGap();
+      const blocked = outboxes
+        .filter((o) => o.state.blockedSince !== undefined && o.state.pending.length > 0)
+        .sort((a, b) => a.state.blockedSince! - b.state.blockedSince!)[0];
+      if (gap && gap.since + gapTimeoutMs <= now) {
+        stallReported = true;
+        report({ kind: 'stalled', detail: `item ${gap.expectedSeq} from "${gap.channel}"`, waitedMs: now - gap.since });
+      } else if (blocked && blocked.state.blockedSince! + creditTimeoutMs <= now) {
+        stallReported = true;
+        report({
+          kind: 'stalled',
+          detail: `credit from "${blocked.state.target}" (item "${blocked.state.pending[0]!.id}" waiting)`,
+          waitedMs: now - blocked.state.blockedSince!,
+        });
+      } else {
+        if (gap) soonest(gap.since + gapTimeoutMs);
+        if (blocked) soonest(blocked.state.blockedSince! + creditTimeoutMs);
+      }
+    }
+    for (const o of outboxes) if (o.retryDeadline !== undefined) soonest(o.retryDeadline);
+    return next;
+  };
+
+  const sendCredits = (): void => {
+    const released = handedOn();
+    const idle = ready.length === 0 && joins.size === 0 && !processing;
+    upstream.forEach((u) => {
+      const already = creditSent[u] ?? 0;
+      if (creditSending.has(u) || inbox.ended(u) || released <= already) return;
+      if (released - already < creditBatch && !idle) return;
+      creditSending.add(u);
+      spawn(async () => {
+        try {
+          await signalWorkflow(u === PIPELINE_INPUT ? runId : stageWorkflowId(runId, u), creditSignal, {
+            sender: me,
+            stage: stage.name,
+            released,
+          });
+          creditSent[u] = Math.max(creditSent[u] ?? 0, released);
+        } catch (err) {
+          log.debug(`Pipeline stage ${stage.name}: credit to ${u} not delivered`, { error: String(err) });
+          creditSent[u] = Math.max(creditSent[u] ?? 0, released);
+        } finally {
+          creditSending.delete(u);
+        }
+      });
+    });
+  };
+
+  let continuing = false;
+  for (;;) {
+    if (fatal !== undefined) throw fatal;
+    const seen = version;
+    const now = Date.now();
+    const deadline = checkTimeouts(now);
+    if (done() && background === 0) return progress();
+    if (!continuing && shouldContinueAsNew({ maxHistoryEvents: options.maxHistoryEvents })) continuing = true;
+    if (continuing) {
+      if (background === 0 && !processing) {
+        await drainAndContinueAsNew<typeof pipelineStageWorkflow>(() => [
+          {
+            ...input,
+            state: {
+              inbox: inbox.snapshot(),
+              outboxes: outboxes.map((o) => o.state),
+              joins: [...joins.values()],
+              ready,
+              abandonedInputs: [...abandoned],
+              creditSent,
+              stats,
+              stallReported,
+            },
+          },
+        ]);
+      }
+    } else {
+      const next = processing ? undefined : ready.shift();
+      if (next) {
+        processing = true;
+        spawn(async () => {
+          try {
+            await process(next);
+          } finally {
+            processing = false;
+          }
+        });
+      }
+      const finished = finishedInput();
+      for (const outbox of outboxes) {
+        if (outbox.canSend(finished)) spawn(async () => void (await outbox.send(finished, me)));
+      }
+      sendCredits();
+    }
+    if (version !== seen) continue;
+    const waitMs = deadline !== undefined ? Math.max(1, deadline - Date.now()) : undefined;
+    await (waitMs !== undefined ? condition(() => version !== seen, waitMs) : condition(() => version !== seen));
+  }
+}

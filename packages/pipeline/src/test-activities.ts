@@ -1,0 +1,57 @@
+// Activities for this package's tests: they record every effect so tests can check exactly-once.
+import { ApplicationFailure } from '@temporalio/common';
+import { Context } from '@temporalio/activity';
+import type { StageActivityInput } from './index.js';
+
+export interface Effect {
+  runId: string;
+  stage: string;
+  itemId: string;
+  index: number;
+  idempotencyKey: string;
+  inputs: Record<string, unknown>;
+}
+
+/** Every call of a test activity, in call order, across the whole test file. */
+export const effects: Effect[] = [];
+
+/** Effects of one run's stage, in call order. */
+export function effectsOf(runId: string, stage: string): Effect[] {
+  return effects.filter((e) => e.runId === runId && e.stage === stage);
+}
+
+function describe(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/**
+ * `pipelineTestStep` appends `>stage` to its input (fan-in: joins inputs by upstream name). An input
+ * containing `fail@<stage>` fails for good in that stage; `slow@<stage>` sleeps 3 s there (longer than
+ * the tests' item timeouts); `delay` slows every call.
+ */
+export function createTestActivities(options: { delayMs?: number } = {}) {
+  return {
+    async pipelineTestStep(input: StageActivityInput): Promise<string> {
+      const source =
+        input.ref !== undefined
+          ? describe(input.ref)
+          : Object.keys(input.inputs)
+              .sort()
+              .map((k) => `${k}:${describe(input.inputs[k])}`)
+              .join('+');
+      if (source.includes(`fail@${input.stage}`))
+        throw ApplicationFailure.nonRetryable(`cannot process ${input.itemId}`, 'TestStepFailure');
+      if (source.includes(`slow@${input.stage}`)) await Context.current().sleep(3_000);
+      if (options.delayMs) await Context.current().sleep(options.delayMs);
+      effects.push({
+        runId: input.runId,
+        stage: input.stage,
+        itemId: input.itemId,
+        index: input.index,
+        idempotencyKey: input.idempotencyKey,
+        inputs: input.inputs,
+      });
+      return `${input.ref !== undefined ? describe(input.ref) : `(${source})`}>${input.stage}`;
+    },
+  };
+}
