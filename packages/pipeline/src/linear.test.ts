@@ -1,14 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import { useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
 import { describe, expect, it } from 'vitest';
+import { sendSignal } from '@temporal-patterns/signal-utils/client';
 import { startPipeline } from './client.js';
-import { definePipeline } from './index.js';
+import { definePipeline, feedSignal, itemsSignal, stageWorkflowId } from './index.js';
 import { createTestActivities, effectsOf } from './test-activities.js';
+import { items, shuffled, waitUntil } from './test-helpers.js';
 
 const workflowsPath = fileURLToPath(new URL('./index.ts', import.meta.url));
 const env = useTemporalTestEnv();
 
-const items = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `item-${i}`, ref: `r${i}` }));
 
 describe('a linear pipeline', () => {
   it('processes 200 items through 3 stages in order, exactly once', async () => {
@@ -28,6 +29,55 @@ describe('a linear pipeline', () => {
       for (const stage of ['A', 'B', 'C']) {
         expect(effectsOf(runId, stage).map((e) => e.itemId)).toEqual(all.map((i) => i.id));
       }
+    });
+  });
+});
+
+describe('a linear pipeline under duplicated and reordered deliveries', () => {
+  it('changes nothing: early, reversed and duplicated items and feed batches are taken in order once', async () => {
+    const linear = definePipeline('linear-dup', [
+      { name: 'A', activity: 'pipelineTestStep', downstream: ['B'] },
+      { name: 'B', activity: 'pipelineTestStep', downstream: ['C'] },
+      { name: 'C', activity: 'pipelineTestStep' },
+    ]);
+    await env.withWorker({ workflowsPath, activities: createTestActivities() }, async (taskQueue) => {
+      const runId = env.taskQueue('linear-dup');
+      const all = items(200);
+      const run = await startPipeline(env.client, linear, { runId, taskQueue, gapTimeout: '5 minutes' });
+      const stageB = env.client.workflow.getHandle(stageWorkflowId(runId, 'B'));
+      await waitUntil(async () => (await stageB.describe()).status.name === 'RUNNING');
+
+      // What A will send B for items 100..199 (seq = index + 1), delivered before A sends anything:
+      // reversed, with the first 20 twice.
+      const forged = (i: number) => ({
+        seq: i + 1,
+        item: { id: `item-${i}`, index: i, status: 'ok' as const, ref: `r${i}>A` },
+      });
+      const late = Array.from({ length: 100 }, (_, k) => forged(199 - k));
+      const dupes = Array.from({ length: 20 }, (_, k) => forged(100 + k));
+      for (const entries of [late.slice(0, 50), dupes, late.slice(50)]) {
+        await sendSignal(env.client, stageB.workflowId, itemsSignal, { sender: 'test', channel: 'A', entries });
+      }
+
+      // Feed batches of 20, shuffled, every third one twice; the last one closes the input.
+      const batches = Array.from({ length: 10 }, (_, b) => ({
+        channel: 'test-feeder',
+        seq: b + 1,
+        sender: 'test',
+        payload: { items: all.slice(b * 20, b * 20 + 20), ...(b === 9 ? { last: true } : {}) },
+      }));
+      const deliveries = shuffled([...batches, ...batches.filter((b) => b.seq % 3 === 0)], 5);
+      for (const message of deliveries) await sendSignal(env.client, runId, feedSignal, message);
+
+      const result = await run.result();
+      expect(result.items.map((o) => o.id)).toEqual(all.map((i) => i.id));
+      expect(result.items.map((o) => o.output)).toEqual(all.map((i) => `${i.ref}>A>B>C`));
+      for (const stage of ['A', 'B', 'C']) {
+        expect(effectsOf(runId, stage).map((e) => e.itemId)).toEqual(all.map((i) => i.id));
+      }
+      // 20 forged duplicates plus A's own 100 sends of items B already had.
+      expect((await run.stageProgress('B')).duplicatesDropped).toBe(120);
+      expect((await run.progress()).duplicateFeedBatches).toBe(3);
     });
   });
 });

@@ -149,6 +149,7 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
     skipped: count('skipped'),
     outstanding: seenIds.size - outcomes.length,
     inputClosed,
+    duplicateFeedBatches: feed.duplicatesDropped,
     runs,
     done: done(),
   });

@@ -196,6 +196,8 @@ export interface RunProgress {
   /** Items fed and not yet out of every last stage. */
   outstanding: number;
   inputClosed: boolean;
+  /** Feed batches dropped because they were duplicates. */
+  duplicateFeedBatches: number;
   runs: number;
   done: boolean;
 }

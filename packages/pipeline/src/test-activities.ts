@@ -27,9 +27,9 @@ function describe(value: unknown): string {
 /**
  * `pipelineTestStep` appends `>stage` to its input (fan-in: joins inputs by upstream name). An input
  * containing `fail@<stage>` fails for good in that stage; `slow@<stage>` sleeps 3 s there (longer than
- * the tests' item timeouts); `delay` slows every call.
+ * the tests' item timeouts); `delayMs` slows every call, `delays` the calls of one stage.
  */
-export function createTestActivities(options: { delayMs?: number } = {}) {
+export function createTestActivities(options: { delayMs?: number; delays?: Record<string, number> } = {}) {
   return {
     async pipelineTestStep(input: StageActivityInput): Promise<string> {
       const source =
@@ -42,7 +42,8 @@ export function createTestActivities(options: { delayMs?: number } = {}) {
       if (source.includes(`fail@${input.stage}`))
         throw ApplicationFailure.nonRetryable(`cannot process ${input.itemId}`, 'TestStepFailure');
       if (source.includes(`slow@${input.stage}`)) await Context.current().sleep(3_000);
-      if (options.delayMs) await Context.current().sleep(options.delayMs);
+      const delay = options.delays?.[input.stage] ?? options.delayMs;
+      if (delay) await Context.current().sleep(delay);
       effects.push({
         runId: input.runId,
         stage: input.stage,
