@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
 import { describe, expect, it } from 'vitest';
-import { startFanout } from './client.js';
+import { getFanoutProgress, startFanout } from './client.js';
+import { proceedSignal } from './test-workflows.js';
 
 const workflowsPath = fileURLToPath(new URL('./test-workflows.ts', import.meta.url));
 const env = useTemporalTestEnv();
@@ -26,6 +27,29 @@ function concurrencyProbe() {
   };
 }
 
+/** Names of the signals a workflow received, in order. */
+async function signalsReceived(workflowId: string): Promise<string[]> {
+  const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? []).flatMap((e) =>
+    e.workflowExecutionSignaledEventAttributes?.signalName
+      ? [e.workflowExecutionSignaledEventAttributes.signalName]
+      : [],
+  );
+}
+
+async function statusOf(workflowId: string): Promise<string> {
+  return (await env.client.workflow.getHandle(workflowId).describe()).status.name;
+}
+
+async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const value = await read();
+    if (ok(value)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('condition not reached within 20 s');
+}
+
 describe('fanoutWorkflow', () => {
   it('runs 100 children through a window of 10 and collects every result in input order', async () => {
     const probe = concurrencyProbe();
@@ -48,6 +72,208 @@ describe('fanoutWorkflow', () => {
         inputs.map((_, i) => `${handle.workflowId}/${i}`),
       );
       expect(summary.valueSum).toBe((99 * 100) / 2);
+    });
+  });
+
+  it('fail-fast: the first failure cleans up the running children and skips the rest', async () => {
+    await env.withWorker({ workflowsPath }, async (taskQueue) => {
+      const handle = await startFanout(env.client, {
+        workflowId: env.taskQueue('fail-fast'),
+        taskQueue,
+        childWorkflowType: 'scriptedChild',
+        inputs: ['hang', 'hang', 'fail:2', 'hang', 'hang', 'ok:5', 'ok:6', 'ok:7'],
+        window: 5,
+        policy: 'fail-fast',
+      });
+      const summary = await handle.result();
+      expect(summary).toMatchObject({
+        status: 'failed',
+        reason: 'fail-fast',
+        failed: 1,
+        cancelled: 4,
+        skipped: 3,
+      });
+      expect(summary.outcomes.map((o) => o.status)).toEqual([
+        'cancelled',
+        'cancelled',
+        'failed',
+        'cancelled',
+        'cancelled',
+        'skipped',
+        'skipped',
+        'skipped',
+      ]);
+      expect(summary.outcomes[2]!.error).toBe('boom 2');
+      expect(await statusOf(`${handle.workflowId}/2`)).toBe('FAILED');
+      // The hanging children got the clean-up signal and ended by themselves (not by cancellation).
+      for (const index of [0, 1, 3, 4]) {
+        const childId = `${handle.workflowId}/${index}`;
+        expect(await signalsReceived(childId)).toEqual(['fanout.start', 'fanout.clean-up']);
+        expect(await statusOf(childId)).toBe('COMPLETED');
+      }
+      // Started ahead but never released: told to clean up while waiting.
+      for (const index of [5, 6, 7]) {
+        expect(await signalsReceived(`${handle.workflowId}/${index}`)).toEqual(['fanout.clean-up']);
+      }
+    });
+  });
+
+  it('quorum 3 of 5 ends as soon as three are done and cleans up the rest', async () => {
+    await env.withWorker({ workflowsPath }, async (taskQueue) => {
+      const handle = await startFanout(env.client, {
+        workflowId: env.taskQueue('quorum'),
+        taskQueue,
+        childWorkflowType: 'scriptedChild',
+        inputs: ['ok:1', 'hang', 'ok:2', 'hang', 'ok:3'],
+        window: 5,
+        policy: { quorum: 3 },
+      });
+      const summary = await handle.result();
+      expect(summary).toMatchObject({ status: 'completed', reason: 'quorum-reached', done: 3, cancelled: 2 });
+      expect(summary.outcomes.map((o) => o.resultRef ?? o.status)).toEqual([
+        'result:1',
+        'cancelled',
+        'result:2',
+        'cancelled',
+        'result:3',
+      ]);
+      for (const index of [1, 3]) {
+        expect(await signalsReceived(`${handle.workflowId}/${index}`)).toContain('fanout.clean-up');
+      }
+    });
+  });
+
+  it('quorum fails as soon as it can no longer be reached', async () => {
+    await env.withWorker({ workflowsPath }, async (taskQueue) => {
+      const handle = await startFanout(env.client, {
+        workflowId: env.taskQueue('quorum-impossible'),
+        taskQueue,
+        childWorkflowType: 'scriptedChild',
+        inputs: ['fail:1', 'hang', 'fail:2', 'ok:3'],
+        window: 4,
+        policy: { quorum: 3 },
+      });
+      const summary = await handle.result();
+      expect(summary).toMatchObject({ status: 'failed', reason: 'quorum-impossible', failed: 2 });
+      expect(summary.outcomes[1]!.status).toBe('cancelled');
+    });
+  });
+
+  it('counts a duplicated "done" once', async () => {
+    await env.withWorker({ workflowsPath }, async (taskQueue) => {
+      const handle = await startFanout(env.client, {
+        workflowId: env.taskQueue('duplicates'),
+        taskQueue,
+        childWorkflowType: 'duplicateReporterChild',
+        inputs: ['a', 'b', 'gated'],
+      });
+      // Keep the fan-out open (its last child waits) until both duplicates have arrived.
+      const progress = await eventually(
+        () => getFanoutProgress(handle),
+        (p) => p.duplicateReports === 2,
+      );
+      expect(progress).toMatchObject({ done: 2, pending: 1 });
+      await env.client.workflow.getHandle(`${handle.workflowId}/2`).signal(proceedSignal);
+      const summary = await handle.result();
+      expect(summary).toMatchObject({ status: 'completed', done: 3, valueSum: 3 });
+      expect(summary.duplicateReports).toBeGreaterThanOrEqual(2);
+      expect(summary.outcomes.map((o) => o.resultRef)).toEqual(['result:0', 'result:1', 'result:2']);
+    });
+  });
+
+  it('times out a child that never reports, which then cleans up', async () => {
+    await env.withWorker({ workflowsPath }, async (taskQueue) => {
+      const handle = await startFanout(env.client, {
+        workflowId: env.taskQueue('child-timeout'),
+        taskQueue,
+        childWorkflowType: 'scriptedChild',
+        inputs: ['ok:1', 'hang', 'ok:3'],
+        window: 2,
+        childTimeout: '1s',
+      });
+      const summary = await handle.result();
+      expect(summary).toMatchObject({ status: 'completed', done: 2, timedOut: 1 });
+      expect(summary.outcomes[1]).toMatchObject({
+        status: 'timed-out',
+        error: 'no report before the deadline',
+      });
+      const straggler = `${handle.workflowId}/1`;
+      expect(await signalsReceived(straggler)).toEqual(['fanout.start', 'fanout.clean-up']);
+      expect(await statusOf(straggler)).toBe('COMPLETED');
+    });
+  });
+
+  it('cancels a timed-out child that ignores the clean-up signal', async () => {
+    await env.withWorker({ workflowsPath }, async (taskQueue) => {
+      const handle = await startFanout(env.client, {
+        workflowId: env.taskQueue('deaf'),
+        taskQueue,
+        childWorkflowType: 'deafChild',
+        inputs: ['x'],
+        childTimeout: '500ms',
+        cleanupGrace: '500ms',
+      });
+      const summary = await handle.result();
+      expect(summary).toMatchObject({ status: 'completed', timedOut: 1 });
+      const deaf = `${handle.workflowId}/0`;
+      expect(await signalsReceived(deaf)).toEqual(['fanout.start', 'fanout.clean-up']);
+      expect(
+        await eventually(
+          () => statusOf(deaf),
+          (s) => s !== 'RUNNING',
+        ),
+      ).toBe('CANCELLED');
+    });
+  });
+
+  it('times out the whole fan-out at its deadline: running children time out, waiting ones are skipped', async () => {
+    await env.withWorker({ workflowsPath }, async (taskQueue) => {
+      const handle = await startFanout(env.client, {
+        workflowId: env.taskQueue('deadline'),
+        taskQueue,
+        childWorkflowType: 'scriptedChild',
+        inputs: ['ok:1', 'hang', 'hang', 'ok:4'],
+        window: 2,
+        deadline: '1500ms',
+      });
+      const summary = await handle.result();
+      expect(summary).toMatchObject({
+        status: 'timed-out',
+        reason: 'timed-out',
+        done: 1,
+        timedOut: 2,
+        skipped: 1,
+      });
+      expect(summary.outcomes.map((o) => o.status)).toEqual(['done', 'timed-out', 'timed-out', 'skipped']);
+    });
+  });
+
+  it('answers progress queries while it runs', async () => {
+    await env.withWorker({ workflowsPath }, async (taskQueue) => {
+      const handle = await startFanout(env.client, {
+        workflowId: env.taskQueue('progress'),
+        taskQueue,
+        childWorkflowType: 'scriptedChild',
+        inputs: ['ok:1', 'hang', 'hang'],
+        window: 2,
+        childTimeout: '3s',
+        cleanupGrace: '1s',
+      });
+      const progress = await eventually(
+        () => getFanoutProgress(handle),
+        (p) => p.started === 3,
+      );
+      expect(progress).toMatchObject({
+        phase: 'running',
+        total: 3,
+        done: 1,
+        running: 2,
+        pending: 2,
+        failed: 0,
+      });
+      const summary = await handle.result();
+      expect(summary).toMatchObject({ done: 1, timedOut: 2 });
+      expect(await getFanoutProgress(handle)).toMatchObject({ phase: 'finished', pending: 0, running: 0 });
     });
   });
 });

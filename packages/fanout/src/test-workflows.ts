@@ -1,7 +1,13 @@
 // Fixture workflows for this package's tests (not part of the published entries).
-import { condition, proxyActivities, sleep } from '@temporalio/workflow';
-import { waitForSignal } from '@temporal-patterns/signal-utils';
-import { fanoutStartSignal, reportFanoutDone, runFanoutChild, type FanoutChildResult } from './index.js';
+import { condition, defineSignal, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import { setTypedHandler } from '@temporal-patterns/signal-utils';
+import {
+  fanoutStartSignal,
+  reportFanoutDone,
+  runFanoutChild,
+  type FanoutChildResult,
+  type FanoutStart,
+} from './index.js';
 
 export { fanoutWorkflow } from './index.js';
 
@@ -24,15 +30,30 @@ export async function scriptedChild(): Promise<FanoutChildResult | undefined> {
   });
 }
 
-/** Reports "done" twice for the same start, as a retried sender would. */
+// Handlers are registered per execution here: signal-utils' `signalChannel` registry is module state,
+// which the worker shares between workflow executions, so `waitForSignal` misses signals in a second child.
+async function receiveStart(): Promise<FanoutStart> {
+  let start: FanoutStart | undefined;
+  setTypedHandler(fanoutStartSignal, (payload) => void (start ??= payload));
+  await condition(() => start !== undefined);
+  return start!;
+}
+
+/** Lets a `duplicateReporterChild` whose input is `gated` report. */
+export const proceedSignal = defineSignal('test.proceed');
+
+/** Reports "done" twice for the same start, as a retried sender would; input `gated` waits for `proceedSignal` first. */
 export async function duplicateReporterChild(): Promise<void> {
-  const start = await waitForSignal(fanoutStartSignal, '1 minute');
+  let proceed = false;
+  setHandler(proceedSignal, () => void (proceed = true));
+  const start = await receiveStart();
+  if (start.input === 'gated') await condition(() => proceed);
   await reportFanoutDone(start, { resultRef: `result:${start.index}`, value: 1 });
   await reportFanoutDone(start, { resultRef: `result:${start.index}`, value: 1 });
 }
 
 /** Takes the start signal, then ignores everything, clean-up included: only cancellation ends it. */
 export async function deafChild(): Promise<void> {
-  await waitForSignal(fanoutStartSignal, '1 minute');
+  await receiveStart();
   await condition(() => false);
 }
