@@ -25,6 +25,11 @@ export interface StageDefinition {
   downstream?: string[];
   /** Most items this stage holds at once (received and not yet handed on); upstream waits for credit beyond it. Defaults to 20. */
   window?: number;
+  /**
+   * Activities run at once for this stage. Items are still handed on in input order; with more than 1,
+   * activities for later items may finish (and have effects) before earlier ones. Defaults to 1.
+   */
+  concurrency?: number;
   /** Limit for one activity attempt (start-to-close). Defaults to 1 minute. */
   itemTimeout?: Duration;
   /** Retry policy of the activity. Defaults to 3 attempts, 1 s initial interval. */
@@ -98,6 +103,8 @@ export function definePipeline(name: string, stages: readonly StageDefinition[])
       fail(`stage "${stage.name}" needs an activity name`);
     if (stage.window !== undefined && (!Number.isInteger(stage.window) || stage.window < 1))
       fail(`stage "${stage.name}" window must be an integer ≥ 1`);
+    if (stage.concurrency !== undefined && (!Number.isInteger(stage.concurrency) || stage.concurrency < 1))
+      fail(`stage "${stage.name}" concurrency must be an integer ≥ 1`);
   }
   for (const stage of stages) {
     const seen = new Set<string>();

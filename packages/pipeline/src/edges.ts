@@ -154,13 +154,21 @@ export class EdgeOutbox {
     this.state.pending.push(item);
   }
 
-  /** True when a send could start now (items and credit, or an end to announce). */
-  canSend(finished: boolean): boolean {
+  /**
+   * True when a send could start now: items and credit, or an end to announce. While more output is
+   * coming soon (`quiet` false), waits for `minBatch` items (or all the credit there is) so that one
+   * signal carries several items.
+   */
+  canSend(finished: boolean, quiet = true, minBatch = 1): boolean {
     if (this.sending || Date.now() < this.retryAt) return false;
-    if (this.state.pending.length > 0) {
-      if (this.available > 0) return true;
-      this.state.blockedSince ??= Date.now();
-      return false;
+    const { pending } = this.state;
+    if (pending.length > 0) {
+      const available = this.available;
+      if (available <= 0) {
+        this.state.blockedSince ??= Date.now();
+        return false;
+      }
+      return quiet || finished || pending.length >= Math.min(minBatch, available);
     }
     return finished && !this.state.endSent;
   }

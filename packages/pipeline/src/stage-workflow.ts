@@ -76,6 +76,9 @@ export interface StageWorkflowInput {
   state?: StageState;
 }
 
+/** Items an edge waits for before sending while more output is on its way. */
+const MIN_BATCH = 5;
+
 type StageActivity = (input: StageActivityInput) => Promise<unknown>;
 
 /**
@@ -124,14 +127,19 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
   let stallReported = saved?.stallReported ?? false;
 
   let version = 0;
-  let processing = false;
+  const concurrency = stage.concurrency ?? 1;
+  /** Activities running; their results are handed on in the order they were taken. */
+  let active = 0;
+  let taken = 0;
+  let emitted = 0;
+  const results = new Map<number, ItemEnvelope>();
   let background = 0;
   let fatal: unknown;
   const creditSending = new Set<string>();
 
   const handedOn = (): number => Math.min(...outboxes.map((o) => o.state.sent));
   const inFlight = (): number => stats.received - handedOn();
-  const finishedInput = (): boolean => inbox.allEnded() && joins.size === 0 && ready.length === 0 && !processing;
+  const finishedInput = (): boolean => inbox.allEnded() && joins.size === 0 && ready.length === 0 && active === 0;
   const done = (): boolean => finishedInput() && outboxes.every((o) => o.state.endSent && !o.sending);
 
   const progress = (): StageProgress => ({
@@ -227,7 +235,7 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
     ...(stage.taskQueue ? { taskQueue: stage.taskQueue } : {}),
   })[stage.activity]!;
 
-  const process = async (item: ReadyItem): Promise<void> => {
+  const process = async (item: ReadyItem, position: number): Promise<void> => {
     let out: ItemEnvelope;
     if (item.status !== 'ok') {
       out = { id: item.id, index: item.index, status: item.status, failure: item.failure };
@@ -257,7 +265,12 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
     if (out.status === 'ok') stats.processed += 1;
     else if (out.status === 'failed') stats.failed += 1;
     else stats.skipped += 1;
-    for (const outbox of outboxes) outbox.push(out);
+    results.set(position, out);
+    for (let next = results.get(emitted); next; next = results.get(emitted)) {
+      results.delete(emitted);
+      emitted += 1;
+      for (const outbox of outboxes) outbox.push(next);
+    }
   };
 
   setTypedHandler(itemsSignal, (message) => {
@@ -328,7 +341,7 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
 
   const sendCredits = (): void => {
     const released = handedOn();
-    const idle = ready.length === 0 && joins.size === 0 && !processing;
+    const idle = ready.length === 0 && joins.size === 0 && active === 0;
     upstream.forEach((u) => {
       const already = creditSent[u] ?? 0;
       if (creditSending.has(u) || inbox.ended(u) || released <= already) return;
@@ -361,7 +374,7 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
     if (done() && background === 0) return progress();
     if (!continuing && shouldContinueAsNew({ maxHistoryEvents: options.maxHistoryEvents })) continuing = true;
     if (continuing) {
-      if (background === 0 && !processing) {
+      if (background === 0 && active === 0) {
         await drainAndContinueAsNew<typeof pipelineStageWorkflow>(() => [
           {
             ...input,
@@ -379,20 +392,23 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
         ]);
       }
     } else {
-      const next = processing ? undefined : ready.shift();
-      if (next) {
-        processing = true;
+      while (active < concurrency && ready.length > 0) {
+        const next = ready.shift()!;
+        const position = taken++;
+        active += 1;
         spawn(async () => {
           try {
-            await process(next);
+            await process(next, position);
           } finally {
-            processing = false;
+            active -= 1;
           }
         });
       }
       const finished = finishedInput();
+      // More output is coming soon while items are being processed: batch it.
+      const quiet = active === 0 && ready.length === 0;
       for (const outbox of outboxes) {
-        if (outbox.canSend(finished)) spawn(async () => void (await outbox.send(finished, me)));
+        if (outbox.canSend(finished, quiet, MIN_BATCH)) spawn(async () => void (await outbox.send(finished, me)));
       }
       sendCredits();
     }
