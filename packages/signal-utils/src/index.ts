@@ -62,3 +62,5 @@ export {
 } from './payload-guard.js';
 export { assertNoCircularWaits, type WaitEdge } from './signal-graph.js';
 export { drainAndContinueAsNew, shouldContinueAsNew } from './continue-as-new.js';
+export { toMs as durationToMs } from './duration.js';
+export { workflowLocal } from './workflow-local.js';

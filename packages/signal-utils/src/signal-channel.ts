@@ -3,6 +3,7 @@ import { condition } from '@temporalio/workflow';
 import { toMs } from './duration.js';
 import { SignalTimeoutError } from './errors.js';
 import { setTypedHandler, type TypedSignal } from './typed-signal.js';
+import { workflowLocal } from './workflow-local.js';
 
 export interface SignalChannelOptions<T> {
   /** Payloads carried over from a previous run (see `snapshot()` and `drainAndContinueAsNew`). */
@@ -54,8 +55,7 @@ export class SignalChannel<T> {
   }
 }
 
-// Module state is per workflow execution in the TypeScript SDK, so this registry is too.
-const channels = new Map<string, SignalChannel<unknown>>();
+const channels = (): Map<string, SignalChannel<unknown>> => workflowLocal('signal-channels', () => new Map());
 
 /**
  * The workflow's channel for `signal`, created (and its handler registered) on first use. Call it early
@@ -66,10 +66,10 @@ export function signalChannel<T>(
   signal: TypedSignal<T>,
   options?: SignalChannelOptions<T>,
 ): SignalChannel<T> {
-  let channel = channels.get(signal.name) as SignalChannel<T> | undefined;
+  let channel = channels().get(signal.name) as SignalChannel<T> | undefined;
   if (!channel) {
     channel = new SignalChannel(signal, options);
-    channels.set(signal.name, channel as SignalChannel<unknown>);
+    channels().set(signal.name, channel as SignalChannel<unknown>);
   }
   return channel;
 }
