@@ -1,0 +1,49 @@
+import { fileURLToPath } from 'node:url';
+import { useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
+import { describe, expect, it } from 'vitest';
+import { startFanout } from './client.js';
+
+const workflowsPath = fileURLToPath(new URL('./test-workflows.ts', import.meta.url));
+const env = useTemporalTestEnv();
+
+/** Event counts of every run of a workflow, first to last, following the continue-as-new chain. */
+async function eventsPerRun(workflowId: string, firstRunId: string): Promise<number[]> {
+  const counts: number[] = [];
+  let runId: string | undefined = firstRunId;
+  while (runId) {
+    const history = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
+    const events = history.events ?? [];
+    counts.push(events.length);
+    runId = events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+  }
+  return counts;
+}
+
+describe('fanoutWorkflow at scale', () => {
+  it('runs 1,000 children across continue-as-new with the right aggregate and a bounded history per run', async () => {
+    await env.withWorker({ workflowsPath }, async (taskQueue) => {
+      const inputs = Array.from({ length: 1000 }, (_, i) => `ok:${i}`);
+      const handle = await startFanout(env.client, {
+        workflowId: env.taskQueue('fanout-1000'),
+        taskQueue,
+        childWorkflowType: 'scriptedChild',
+        inputs,
+        window: 100,
+        maxHistoryEvents: 500,
+      });
+      const summary = await handle.result();
+      expect(summary).toMatchObject({ status: 'completed', total: 1000, done: 1000, failed: 0, timedOut: 0 });
+      expect(summary.valueSum).toBe((999 * 1000) / 2);
+      expect(summary.outcomes.map((o) => o.resultRef)).toEqual(inputs.map((_, i) => `result:${i}`));
+      expect(summary.maxRunning).toBeLessThanOrEqual(100);
+
+      const perRun = await eventsPerRun(handle.workflowId, handle.firstExecutionRunId);
+      expect(perRun).toHaveLength(summary.runs);
+      expect(summary.runs).toBeGreaterThan(1);
+      // Each run stops soon after 500 events; one run for everything would need several thousand.
+      expect(Math.max(...perRun)).toBeLessThan(1500);
+      expect(perRun.reduce((a, b) => a + b, 0)).toBeGreaterThan(4000);
+      console.log(`runs: ${summary.runs}, events per run: ${perRun.join(' ')}`);
+    });
+  }, 300_000);
+});
