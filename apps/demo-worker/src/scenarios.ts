@@ -1,7 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { pingCircuitBreaker } from '@temporal-patterns/circuit-breaker/client';
 import { pingFanout } from '@temporal-patterns/fanout/client';
-import { pingMutex } from '@temporal-patterns/mutex/client';
 import { pingPipeline } from '@temporal-patterns/pipeline/client';
 
 /** A scenario runs workflows on the demo worker's task queue and throws if its own check fails. */
@@ -30,7 +29,6 @@ function pingScenario(name: string, ping: PingFn): Scenario {
 }
 
 export const scenarios: Scenario[] = [
-  pingScenario('mutex', pingMutex),
   pingScenario('pipeline', pingPipeline),
   pingScenario('fanout', pingFanout),
   pingScenario('circuit-breaker', pingCircuitBreaker),

@@ -1,17 +1,175 @@
-// Client entry: code for workers, activities and clients. Never imported by workflow code.
-import type { Client } from '@temporalio/client';
-import { mutexPingSignal, mutexPingWorkflow } from './ping-workflow.js';
+// Client entry: for workers, activities and applications. Never import it from workflow code.
+import { randomUUID } from 'node:crypto';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Duration } from '@temporalio/common';
+import { durationToMs } from '@temporal-patterns/signal-utils';
+import {
+  acquireUpdate,
+  forceReleaseUpdate,
+  lockRequestSignal,
+  mutexStateQuery,
+  releaseUpdate,
+  type HolderInfo,
+  type LockRequest,
+  type MutexActivities,
+  type MutexState,
+  type RequestLockActivityInput,
+} from './definitions.js';
+import { LockTimeoutError } from './errors.js';
+import { DEFAULT_MUTEX_ID_PREFIX, mutexWorkflowId, type LockLease } from './lock.js';
+import { mutexWorkflow } from './mutex-workflow.js';
 
-/** Starts a ping workflow, pings it and returns what it answered. */
-export async function pingMutex(
-  client: Client,
-  options: { taskQueue: string; workflowId: string; text: string },
-): Promise<string | undefined> {
-  const handle = await client.workflow.start(mutexPingWorkflow, {
-    taskQueue: options.taskQueue,
-    workflowId: options.workflowId,
-    args: [30_000],
-  });
-  await handle.signal(mutexPingSignal, options.text);
-  return handle.result();
+/**
+ * The activities `acquireLock` needs to create mutexes on demand. Register them on every worker whose
+ * workflows take locks: `activities: { ...createMutexActivities(client) }`.
+ */
+export function createMutexActivities(client: Client): MutexActivities {
+  return {
+    /** Signal-with-start of the mutex workflow: queues the request, starting the mutex when it is not running. */
+    async mutexRequestLock(input: RequestLockActivityInput): Promise<void> {
+      await client.workflow.signalWithStart(mutexWorkflow, {
+        workflowId: input.mutexWorkflowId,
+        taskQueue: input.taskQueue,
+        args: [input.workflowInput],
+        signal: lockRequestSignal.definition,
+        signalArgs: [input.request],
+      });
+    },
+  };
+}
+
+export interface MutexClientOptions {
+  /** Task queue of the worker running `mutexWorkflow` (used when a mutex has to be started). */
+  taskQueue: string;
+  /** Prefix of mutex workflow ids. Defaults to `mutex-`. */
+  workflowIdPrefix?: string;
+  /** Names this client in the mutex's queue and logs. Defaults to a random id. */
+  clientId?: string;
+}
+
+export interface ClientAcquireOptions {
+  /** How long to wait for the grant. */
+  timeout: Duration;
+  /** How long the grant holds unless renewed. Defaults to 5 minutes. */
+  lease?: Duration;
+  /** Permits when this call starts the mutex. Defaults to 1. */
+  permits?: number;
+  /** Idle time after which a started mutex completes. Defaults to 10 minutes. */
+  idleTimeout?: Duration;
+}
+
+/**
+ * Locks from code that is not a workflow (scripts, services, operators): acquire, release, inspect, and
+ * force-release. Acquire is an Update-with-Start, so the mutex is created on demand here too.
+ *
+ * @example
+ * const mutex = new MutexClient(client, { taskQueue: 'locks' });
+ * const lease = await mutex.acquire('report-2026', { timeout: '10s' });
+ * try { await rebuildReport(lease.fencingToken); } finally { await mutex.release(lease); }
+ */
+export class MutexClient {
+  private readonly prefix: string;
+  private readonly clientId: string;
+
+  constructor(
+    private readonly client: Client,
+    private readonly options: MutexClientOptions,
+  ) {
+    this.prefix = options.workflowIdPrefix ?? DEFAULT_MUTEX_ID_PREFIX;
+    this.clientId = options.clientId ?? `client-${randomUUID()}`;
+  }
+
+  /** The state of a resource's mutex, or undefined when none is running. */
+  async inspect(resourceId: string): Promise<MutexState | undefined> {
+    const handle = this.client.workflow.getHandle(mutexWorkflowId(resourceId, this.prefix));
+    try {
+      const { status } = await handle.describe();
+      if (status.name !== 'RUNNING') return undefined;
+      return await handle.query(mutexStateQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw err;
+    }
+  }
+
+  /** Waits for the lock; rejects with `LockTimeoutError` after `timeout` (the request is withdrawn). */
+  async acquire(resourceId: string, options: ClientAcquireOptions): Promise<LockLease> {
+    const workflowId = mutexWorkflowId(resourceId, this.prefix);
+    const timeoutMs = durationToMs(options.timeout);
+    const request: LockRequest = {
+      requestId: randomUUID(),
+      secret: randomUUID(),
+      requester: { kind: 'client', clientId: this.clientId },
+      leaseMs: durationToMs(options.lease ?? '5 minutes'),
+      timeoutMs,
+    };
+    const deadline = Date.now() + timeoutMs;
+    // "retry" means the mutex was continuing as new: the request is carried over, so ask the new run.
+    for (;;) {
+      const result = await this.client.workflow.executeUpdateWithStart(acquireUpdate, {
+        args: [request],
+        startWorkflowOperation: new WithStartWorkflowOperation(mutexWorkflow, {
+          workflowId,
+          taskQueue: this.options.taskQueue,
+          args: [
+            {
+              resourceId,
+              permits: options.permits,
+              idleTimeoutMs:
+                options.idleTimeout === undefined ? undefined : durationToMs(options.idleTimeout),
+            },
+          ],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+        }),
+      });
+      if (result.status === 'granted') {
+        const { grant } = result;
+        return { ...grant, mutexWorkflowId: workflowId };
+      }
+      if (result.status === 'timed-out' || Date.now() >= deadline) {
+        throw new LockTimeoutError(resourceId, request.requestId, timeoutMs);
+      }
+    }
+  }
+
+  /** Releases a lease; resolves false when it was no longer current (expired, force-released, or released). */
+  async release(lease: LockLease): Promise<boolean> {
+    try {
+      return await this.client.workflow
+        .getHandle(lease.mutexWorkflowId)
+        .executeUpdate(releaseUpdate, {
+          args: [{ requestId: lease.requestId, grantToken: lease.grantToken, sender: this.clientId }],
+        });
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return false;
+      throw err;
+    }
+  }
+
+  /** Runs `fn` holding the lock, and always releases it. */
+  async withLock<T>(
+    resourceId: string,
+    options: ClientAcquireOptions,
+    fn: (lease: LockLease) => Promise<T>,
+  ): Promise<T> {
+    const lease = await this.acquire(resourceId, options);
+    try {
+      return await fn(lease);
+    } finally {
+      await this.release(lease);
+    }
+  }
+
+  /**
+   * An operator's forced release of one holder (`requestId`) or all; logged by the mutex with `operator`
+   * and `reason`. Resolves with the holders released.
+   */
+  async forceRelease(
+    resourceId: string,
+    options: { requestId?: string; operator: string; reason: string },
+  ): Promise<HolderInfo[]> {
+    return this.client.workflow
+      .getHandle(mutexWorkflowId(resourceId, this.prefix))
+      .executeUpdate(forceReleaseUpdate, { args: [options] });
+  }
 }

@@ -1,2 +1,41 @@
-// Workflow-safe entry: everything here may run inside the workflow sandbox.
-export { mutexPingSignal, mutexPingWorkflow } from './ping-workflow.js';
+// Workflow-safe entry: the mutex workflow, the requester-side helpers, and the wire definitions.
+export { mutexWorkflow } from './mutex-workflow.js';
+export {
+  acquireLock,
+  DEFAULT_MUTEX_ID_PREFIX,
+  mutexWorkflowId,
+  releaseLock,
+  renewLock,
+  withLock,
+  type AcquireOptions,
+  type LockLease,
+  type WithLockOptions,
+} from './lock.js';
+export { InvalidMutexOptionsError, LockTimeoutError, MutexUnavailableError } from './errors.js';
+export {
+  acquireUpdate,
+  forceReleaseUpdate,
+  lockGrantedSignal,
+  lockRequestSignal,
+  mutexStateQuery,
+  releaseSignal,
+  releaseUpdate,
+  renewSignal,
+  withdrawSignal,
+  type CarriedMutexState,
+  type ClientAcquireResult,
+  type ForceReleaseRequest,
+  type HolderInfo,
+  type LockGrant,
+  type LockRequest,
+  type MutexActivities,
+  type MutexState,
+  type MutexWorkflowInput,
+  type MutexWorkflowResult,
+  type ReleaseRequest,
+  type RenewRequest,
+  type Requester,
+  type RequestLockActivityInput,
+  type WaiterInfo,
+  type WithdrawRequest,
+} from './definitions.js';

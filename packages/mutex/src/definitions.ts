@@ -1,0 +1,245 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineTypedSignal } from '@temporal-patterns/signal-utils';
+
+// Wire names are part of the public contract: changing one breaks running mutexes and their callers.
+
+/** Who asked for a lock: a workflow run (granted by signal) or a client (granted as an update result). */
+export type Requester =
+  | { kind: 'workflow'; workflowId: string; runId: string }
+  | { kind: 'client'; clientId: string };
+
+/** A lock request, sent to the mutex workflow. */
+export interface LockRequest {
+  /** Unique per acquire attempt; duplicates of the same id are queued and granted once. */
+  requestId: string;
+  /** Known only to the requester and the mutex (never shown by queries); authenticates a withdrawal. */
+  secret: string;
+  requester: Requester;
+  /** How long the grant holds before it lapses unless renewed, in ms. */
+  leaseMs: number;
+  /** How long the request may wait in the queue, in ms; after that it is withdrawn and never granted. */
+  timeoutMs: number;
+}
+
+/** A grant, sent to the requester. */
+export interface LockGrant {
+  resourceId: string;
+  requestId: string;
+  /** Strictly increasing per resource: pass it to the protected system so it can refuse stale writers. */
+  fencingToken: number;
+  /** Authenticates release and renewal of this grant. */
+  grantToken: string;
+  /** Epoch ms when the lease runs out unless renewed. */
+  leaseExpiresAt: number;
+}
+
+/** Releases a grant; ignored unless `grantToken` matches a current holder. */
+export interface ReleaseRequest {
+  requestId: string;
+  grantToken: string;
+  /** Who sends the release (a workflow id or client name), for the log when it is refused. */
+  sender?: string;
+}
+
+/** Extends a grant's lease to `leaseMs` from now; ignored unless `grantToken` matches a current holder. */
+export interface RenewRequest {
+  requestId: string;
+  grantToken: string;
+  leaseMs: number;
+}
+
+/** Gives up a request: removes it from the queue, or releases it if it was granted meanwhile. */
+export interface WithdrawRequest {
+  requestId: string;
+  secret: string;
+}
+
+/** An operator's forced release, logged with who did it and why. */
+export interface ForceReleaseRequest {
+  /** The holder to release; all holders when left out. */
+  requestId?: string;
+  operator: string;
+  reason: string;
+}
+
+/** A current holder, as queries show it. */
+export interface HolderInfo {
+  requestId: string;
+  requester: Requester;
+  fencingToken: number;
+  grantedAt: number;
+  leaseExpiresAt: number;
+}
+
+/** A queued request, as queries show it. */
+export interface WaiterInfo {
+  requestId: string;
+  requester: Requester;
+  waitingSince: number;
+  expiresAt: number;
+}
+
+/** The mutex's state as the `mutex.state` query returns it. Times are epoch ms. */
+export interface MutexState {
+  resourceId: string;
+  permits: number;
+  holders: HolderInfo[];
+  queue: WaiterInfo[];
+  lastFencingToken: number;
+  /** The most recent grants (at most 50), oldest first. */
+  recentGrants: Array<{ requestId: string; requester: Requester; fencingToken: number; grantedAt: number }>;
+  /** How many times this mutex has continued as new. */
+  continuedAsNew: number;
+  historyLength: number;
+}
+
+/** Result of a client acquire update: granted, timed out, or "ask again" (the mutex is continuing as new). */
+export type ClientAcquireResult =
+  | { status: 'granted'; grant: LockGrant }
+  | { status: 'timed-out' }
+  | { status: 'retry' };
+
+function record(raw: unknown): Record<string, unknown> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('expected an object');
+  return raw as Record<string, unknown>;
+}
+
+function text(obj: Record<string, unknown>, key: string): string {
+  const value = obj[key];
+  if (typeof value !== 'string' || value.length === 0 || value.length > 500) {
+    throw new Error(`${key} must be a non-empty string of at most 500 characters`);
+  }
+  return value;
+}
+
+function positive(obj: Record<string, unknown>, key: string): number {
+  const value = obj[key];
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+    throw new Error(`${key} must be a positive number`);
+  return value;
+}
+
+function parseRequester(raw: unknown): Requester {
+  const obj = record(raw);
+  if (obj.kind === 'workflow')
+    return { kind: 'workflow', workflowId: text(obj, 'workflowId'), runId: text(obj, 'runId') };
+  if (obj.kind === 'client') return { kind: 'client', clientId: text(obj, 'clientId') };
+  throw new Error('requester.kind must be "workflow" or "client"');
+}
+
+export function parseLockRequest(raw: unknown): LockRequest {
+  const obj = record(raw);
+  return {
+    requestId: text(obj, 'requestId'),
+    secret: text(obj, 'secret'),
+    requester: parseRequester(obj.requester),
+    leaseMs: positive(obj, 'leaseMs'),
+    timeoutMs: positive(obj, 'timeoutMs'),
+  };
+}
+
+export const lockRequestSignal = defineTypedSignal<LockRequest>('mutex.lock-request', parseLockRequest);
+
+export const releaseSignal = defineTypedSignal<ReleaseRequest>('mutex.release', (raw) => {
+  const obj = record(raw);
+  return {
+    requestId: text(obj, 'requestId'),
+    grantToken: text(obj, 'grantToken'),
+    sender: obj.sender === undefined ? undefined : text(obj, 'sender'),
+  };
+});
+
+export const renewSignal = defineTypedSignal<RenewRequest>('mutex.renew', (raw) => {
+  const obj = record(raw);
+  return {
+    requestId: text(obj, 'requestId'),
+    grantToken: text(obj, 'grantToken'),
+    leaseMs: positive(obj, 'leaseMs'),
+  };
+});
+
+export const withdrawSignal = defineTypedSignal<WithdrawRequest>('mutex.withdraw', (raw) => {
+  const obj = record(raw);
+  return { requestId: text(obj, 'requestId'), secret: text(obj, 'secret') };
+});
+
+/** Sent by the mutex to a requesting workflow run. */
+export const lockGrantedSignal = defineTypedSignal<LockGrant>('mutex.lock-granted', (raw) => {
+  const obj = record(raw);
+  return {
+    resourceId: text(obj, 'resourceId'),
+    requestId: text(obj, 'requestId'),
+    fencingToken: positive(obj, 'fencingToken'),
+    grantToken: text(obj, 'grantToken'),
+    leaseExpiresAt: positive(obj, 'leaseExpiresAt'),
+  };
+});
+
+export const mutexStateQuery = defineQuery<MutexState>('mutex.state');
+
+/** Client acquire: enqueues (idempotently by request id) and waits up to the request's timeout. */
+export const acquireUpdate = defineUpdate<ClientAcquireResult, [LockRequest]>('mutex.acquire');
+
+/** Client release; resolves true when the grant was current and is now released. */
+export const releaseUpdate = defineUpdate<boolean, [ReleaseRequest]>('mutex.release-update');
+
+/** Operator's forced release; resolves with the holders it released. */
+export const forceReleaseUpdate = defineUpdate<HolderInfo[], [ForceReleaseRequest]>('mutex.force-release');
+
+export function parseReleaseRequest(raw: unknown): ReleaseRequest {
+  return releaseSignal.parse(raw);
+}
+
+export function parseForceRelease(raw: unknown): ForceReleaseRequest {
+  const obj = record(raw);
+  return {
+    requestId: obj.requestId === undefined ? undefined : text(obj, 'requestId'),
+    operator: text(obj, 'operator'),
+    reason: text(obj, 'reason'),
+  };
+}
+
+/** Input of the `mutexRequestLock` activity: signal-with-start of the mutex workflow. */
+export interface RequestLockActivityInput {
+  mutexWorkflowId: string;
+  /** Task queue of the worker that runs `mutexWorkflow`. */
+  taskQueue: string;
+  /** Arguments used only when the mutex workflow has to be started. */
+  workflowInput: MutexWorkflowInput;
+  request: LockRequest;
+}
+
+/** The activities the mutex package provides to workers (`createMutexActivities(client)`). */
+export interface MutexActivities {
+  mutexRequestLock(input: RequestLockActivityInput): Promise<void>;
+}
+
+/** Arguments of `mutexWorkflow`. */
+export interface MutexWorkflowInput {
+  resourceId: string;
+  /** Permits: 1 for a mutex, N for a semaphore. Defaults to 1. */
+  permits?: number;
+  /** Complete after this long (ms) with no holder and no waiter. Defaults to 10 minutes. */
+  idleTimeoutMs?: number;
+  /** Continue as new at this many history events even before the server suggests it. Defaults to none. */
+  maxHistoryEvents?: number;
+  /** State carried across continue-as-new. Set by the mutex itself. */
+  carried?: CarriedMutexState;
+}
+
+/** What a mutex run hands to the next one. */
+export interface CarriedMutexState {
+  holders: Array<HolderInfo & { secret: string; grantToken: string }>;
+  queue: Array<{ request: LockRequest; waitingSince: number; expiresAt: number }>;
+  lastFencingToken: number;
+  recentGrants: MutexState['recentGrants'];
+  settledRequestIds: string[];
+  continuedAsNew: number;
+}
+
+/** What a mutex run returns when it completes after being idle. */
+export interface MutexWorkflowResult {
+  resourceId: string;
+  lastFencingToken: number;
+  reason: 'idle';
+}

@@ -1,0 +1,291 @@
+import type { ActivityOptions, Duration } from '@temporalio/common';
+import {
+  CancellationScope,
+  condition,
+  isCancellation,
+  log,
+  proxyActivities,
+  sleep,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import {
+  ExternalWorkflowNotFoundError,
+  setTypedHandler,
+  signalWorkflow,
+  workflowLocal,
+} from '@temporal-patterns/signal-utils';
+import {
+  lockGrantedSignal,
+  lockRequestSignal,
+  releaseSignal,
+  renewSignal,
+  withdrawSignal,
+  type LockGrant,
+  type LockRequest,
+  type MutexActivities,
+} from './definitions.js';
+import { InvalidMutexOptionsError, LockTimeoutError, MutexUnavailableError } from './errors.js';
+import { durationToMs as toMs } from '@temporal-patterns/signal-utils';
+
+/** The default prefix of mutex workflow ids: `mutex-<resourceId>`. */
+export const DEFAULT_MUTEX_ID_PREFIX = 'mutex-';
+
+export interface AcquireOptions {
+  /** How long to wait for the grant. Required: a wait without a timeout can block forever. */
+  timeout: Duration;
+  /** How long the grant holds unless renewed; a holder that crashes loses the lock after it. Defaults to 5 minutes. */
+  lease?: Duration;
+  /** Prefix of the mutex workflow id. Defaults to `mutex-`. */
+  workflowIdPrefix?: string;
+  /** Task queue of the worker running `mutexWorkflow`. Defaults to this workflow's task queue. */
+  mutexTaskQueue?: string;
+  /**
+   * Start the mutex workflow when it is not running, through the `mutexRequestLock` activity
+   * (register `createMutexActivities(client)` on the worker). When false, the request is a plain signal and
+   * a missing mutex rejects with `MutexUnavailableError`. Defaults to true.
+   */
+  createOnDemand?: boolean;
+  /** Permits of the mutex when this call starts it: 1 is a mutex, N a semaphore. Defaults to 1. */
+  permits?: number;
+  /** Idle time after which a started mutex completes. Defaults to 10 minutes. */
+  idleTimeout?: Duration;
+  /** Continue-as-new threshold for a started mutex, in history events. Defaults to the server's suggestion. */
+  maxHistoryEvents?: number;
+  /** Options of the `mutexRequestLock` activity. Defaults to a 30-second start-to-close timeout. */
+  activityOptions?: ActivityOptions;
+}
+
+/** A granted lock: pass `fencingToken` to the protected system; keep the lease for release and renewal. */
+export interface LockLease {
+  resourceId: string;
+  mutexWorkflowId: string;
+  requestId: string;
+  /** Strictly increasing per resource. */
+  fencingToken: number;
+  /** Authenticates release and renewal of this grant. */
+  grantToken: string;
+  /** Epoch ms (workflow time) when the lease runs out unless renewed. */
+  leaseExpiresAt: number;
+}
+
+interface PendingRequest {
+  mutexWorkflowId: string;
+  grant?: LockGrant;
+  abandoned: boolean;
+}
+
+interface RequesterState {
+  pending: Map<string, PendingRequest>;
+  grantHandlerInstalled: boolean;
+}
+
+// Per workflow execution: module-level state would be shared by every workflow on the worker.
+const requesterState = (): RequesterState =>
+  workflowLocal('mutex.requester', () => ({ pending: new Map(), grantHandlerInstalled: false }));
+
+function installGrantHandler(): void {
+  const state = requesterState();
+  if (state.grantHandlerInstalled) return;
+  state.grantHandlerInstalled = true;
+  const { pending } = state;
+  // One handler for every lock this workflow asks for: grants are routed by request id, so a workflow
+  // holding several locks never confuses them.
+  setTypedHandler(lockGrantedSignal, async (grant) => {
+    const entry = pending.get(grant.requestId);
+    if (entry && !entry.abandoned) {
+      entry.grant ??= grant;
+      return;
+    }
+    // Granted after we gave up (or never asked): hand it straight back so nobody holds it for nothing.
+    const mutexWorkflowId = entry?.mutexWorkflowId;
+    log.info('Grant for an abandoned request released', {
+      resourceId: grant.resourceId,
+      requestId: grant.requestId,
+    });
+    if (!mutexWorkflowId) return;
+    pending.delete(grant.requestId);
+    await signalWorkflow(mutexWorkflowId, releaseSignal, {
+      requestId: grant.requestId,
+      grantToken: grant.grantToken,
+      sender: workflowInfo().workflowId,
+    }).catch(() => undefined);
+  });
+}
+
+/** The mutex workflow id for a resource. */
+export function mutexWorkflowId(resourceId: string, prefix = DEFAULT_MUTEX_ID_PREFIX): string {
+  return `${prefix}${resourceId}`;
+}
+
+/**
+ * Acquires the lock on `resourceId` from inside a workflow: queues a request (FIFO) with the resource's
+ * mutex workflow, starting it on demand, and waits for the grant.
+ *
+ * Rejects with `LockTimeoutError` after `timeout`; the request is then withdrawn and will never be granted
+ * (a grant that crosses the withdrawal is released at once). Cancellation withdraws it too.
+ *
+ * @example
+ * const lease = await acquireLock('account-42', { timeout: '30s', lease: '2 minutes' });
+ * try {
+ *   await debit({ accountId: '42', fencingToken: lease.fencingToken });
+ * } finally {
+ *   await releaseLock(lease);
+ * }
+ */
+export async function acquireLock(resourceId: string, options: AcquireOptions): Promise<LockLease> {
+  if (typeof resourceId !== 'string' || resourceId.length === 0) {
+    throw new InvalidMutexOptionsError('acquireLock: resourceId must be a non-empty string');
+  }
+  const timeoutMs = toMs(options.timeout);
+  const leaseMs = toMs(options.lease ?? '5 minutes');
+  const info = workflowInfo();
+  const workflowId = mutexWorkflowId(resourceId, options.workflowIdPrefix);
+  const request: LockRequest = {
+    requestId: uuid4(),
+    secret: uuid4(),
+    requester: { kind: 'workflow', workflowId: info.workflowId, runId: info.runId },
+    leaseMs,
+    timeoutMs,
+  };
+  installGrantHandler();
+  const { pending } = requesterState();
+  const entry: PendingRequest = { mutexWorkflowId: workflowId, abandoned: false };
+  pending.set(request.requestId, entry);
+
+  try {
+    if (options.createOnDemand === false) {
+      await signalWorkflow(workflowId, lockRequestSignal, request).catch((err: unknown) => {
+        if (err instanceof ExternalWorkflowNotFoundError)
+          throw new MutexUnavailableError(resourceId, workflowId, err);
+        throw err;
+      });
+    } else {
+      const activities = proxyActivities<MutexActivities>({
+        startToCloseTimeout: '30s',
+        ...options.activityOptions,
+      });
+      await activities.mutexRequestLock({
+        mutexWorkflowId: workflowId,
+        taskQueue: options.mutexTaskQueue ?? info.taskQueue,
+        workflowInput: {
+          resourceId,
+          permits: options.permits,
+          idleTimeoutMs: options.idleTimeout === undefined ? undefined : toMs(options.idleTimeout),
+          maxHistoryEvents: options.maxHistoryEvents,
+        },
+        request,
+      });
+    }
+    if (!(await condition(() => entry.grant !== undefined, timeoutMs))) {
+      await abandon(request, entry);
+      throw new LockTimeoutError(resourceId, request.requestId, timeoutMs);
+    }
+  } catch (err) {
+    if (isCancellation(err)) await CancellationScope.nonCancellable(() => abandon(request, entry));
+    throw err;
+  }
+  pending.delete(request.requestId);
+  const grant = entry.grant as LockGrant;
+  return {
+    resourceId,
+    mutexWorkflowId: workflowId,
+    requestId: grant.requestId,
+    fencingToken: grant.fencingToken,
+    grantToken: grant.grantToken,
+    leaseExpiresAt: grant.leaseExpiresAt,
+  };
+}
+
+async function abandon(request: LockRequest, entry: PendingRequest): Promise<void> {
+  entry.abandoned = true;
+  if (entry.grant) {
+    // The grant arrived together with the timeout or cancellation: release it rather than withdraw.
+    requesterState().pending.delete(request.requestId);
+    await releaseQuietly(entry.mutexWorkflowId, request.requestId, entry.grant.grantToken);
+    return;
+  }
+  await signalWorkflow(entry.mutexWorkflowId, withdrawSignal, {
+    requestId: request.requestId,
+    secret: request.secret,
+  }).catch((err: unknown) => {
+    if (!(err instanceof ExternalWorkflowNotFoundError)) throw err;
+  });
+}
+
+async function releaseQuietly(workflowId: string, requestId: string, grantToken: string): Promise<void> {
+  await signalWorkflow(workflowId, releaseSignal, {
+    requestId,
+    grantToken,
+    sender: workflowInfo().workflowId,
+  }).catch((err: unknown) => {
+    // A mutex that is gone holds nothing for us any more.
+    if (!(err instanceof ExternalWorkflowNotFoundError)) throw err;
+  });
+}
+
+/**
+ * Releases a lease. Safe to call more than once and after the lease ran out (the mutex ignores a release
+ * whose grant is no longer current). Runs even when the workflow is being cancelled.
+ */
+export async function releaseLock(lease: LockLease): Promise<void> {
+  await CancellationScope.nonCancellable(() =>
+    releaseQuietly(lease.mutexWorkflowId, lease.requestId, lease.grantToken),
+  );
+}
+
+/**
+ * Extends a lease to `lease` from now (defaults to 5 minutes). Ignored by the mutex when the grant has
+ * already lapsed: check the fencing token downstream rather than trusting a renewal.
+ */
+export async function renewLock(lease: LockLease, duration: Duration = '5 minutes'): Promise<void> {
+  const leaseMs = toMs(duration);
+  await signalWorkflow(lease.mutexWorkflowId, renewSignal, {
+    requestId: lease.requestId,
+    grantToken: lease.grantToken,
+    leaseMs,
+  });
+  lease.leaseExpiresAt = Date.now() + leaseMs;
+}
+
+export interface WithLockOptions extends AcquireOptions {
+  /** Renew the lease at half its length while `fn` runs. Defaults to false. */
+  autoRenew?: boolean;
+}
+
+/**
+ * Runs `fn` holding the lock on `resourceId`, and always releases it: when `fn` returns, throws, or the
+ * workflow is cancelled.
+ *
+ * @example
+ * await withLock('printer-1', { timeout: '1 minute' }, async (lease) => {
+ *   await printJob({ jobId, fencingToken: lease.fencingToken });
+ * });
+ */
+export async function withLock<T>(
+  resourceId: string,
+  options: WithLockOptions,
+  fn: (lease: LockLease) => Promise<T>,
+): Promise<T> {
+  const lease = await acquireLock(resourceId, options);
+  const renewals = new CancellationScope();
+  if (options.autoRenew) {
+    const leaseMs = toMs(options.lease ?? '5 minutes');
+    renewals
+      .run(async () => {
+        for (;;) {
+          await sleep(Math.max(1, Math.floor(leaseMs / 2)));
+          await renewLock(lease, leaseMs);
+        }
+      })
+      .catch((err: unknown) => {
+        if (!isCancellation(err)) log.warn('Lease renewal failed', { resourceId, error: String(err) });
+      });
+  }
+  try {
+    return await fn(lease);
+  } finally {
+    renewals.cancel();
+    await releaseLock(lease);
+  }
+}

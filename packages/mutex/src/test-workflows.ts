@@ -1,0 +1,113 @@
+// Fixture workflows for this package's tests (not part of the published entries).
+import { ApplicationFailure } from '@temporalio/common';
+import { condition, defineQuery, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
+import { setTypedHandler } from '@temporal-patterns/signal-utils';
+import {
+  acquireLock,
+  lockGrantedSignal,
+  releaseLock,
+  withLock,
+  type AcquireOptions,
+  type LockGrant,
+  type LockLease,
+} from './index.js';
+
+export { mutexWorkflow } from './index.js';
+
+export interface CriticalSectionActivities {
+  enterCriticalSection(input: {
+    resourceId: string;
+    workflowId: string;
+    fencingToken: number;
+    holdMs: number;
+  }): Promise<void>;
+}
+
+const { enterCriticalSection } = proxyActivities<CriticalSectionActivities>({ startToCloseTimeout: '30s' });
+
+export interface WorkerInput extends Omit<AcquireOptions, 'timeout'> {
+  resourceId: string;
+  workflowId: string;
+  timeoutMs: number;
+  holdMs: number;
+}
+
+function failureName(err: unknown): string {
+  if (err instanceof ApplicationFailure) return err.type ?? err.name;
+  throw err;
+}
+
+/** Takes the lock, runs the recorded critical section, releases; reports a timeout as data. */
+export async function exclusiveWorker(
+  input: WorkerInput,
+): Promise<{ fencingToken: number } | { error: string }> {
+  const { resourceId, workflowId, timeoutMs, holdMs, ...options } = input;
+  try {
+    return await withLock(resourceId, { ...options, timeout: timeoutMs }, async (lease) => {
+      await enterCriticalSection({ resourceId, workflowId, fencingToken: lease.fencingToken, holdMs });
+      return { fencingToken: lease.fencingToken };
+    });
+  } catch (err) {
+    return { error: failureName(err) };
+  }
+}
+
+export const leaseQuery = defineQuery<LockLease | undefined>('test.lease');
+export const releaseNowSignal = defineSignal('test.release-now');
+
+/** Holds the lock until told to release (the release may come after the lease ran out). */
+export async function holdUntilSignalled(
+  resourceId: string,
+  options: Omit<AcquireOptions, 'timeout'> & { timeoutMs: number },
+): Promise<number> {
+  let lease: LockLease | undefined;
+  let releaseNow = false;
+  setHandler(leaseQuery, () => lease);
+  setHandler(releaseNowSignal, () => void (releaseNow = true));
+  lease = await acquireLock(resourceId, { ...options, timeout: options.timeoutMs });
+  await condition(() => releaseNow);
+  await releaseLock(lease);
+  return lease.fencingToken;
+}
+
+/** Holds locks on two resources at once. */
+export async function holdTwoLocks(first: string, second: string): Promise<LockLease[]> {
+  const a = await acquireLock(first, { timeout: '10s' });
+  const b = await acquireLock(second, { timeout: '10s' });
+  let releaseNow = false;
+  setHandler(releaseNowSignal, () => void (releaseNow = true));
+  setHandler(leaseQuery, () => b);
+  await condition(() => releaseNow);
+  await releaseLock(b);
+  await releaseLock(a);
+  return [a, b];
+}
+
+export const grantsQuery = defineQuery<LockGrant[]>('test.grants');
+
+/** Records every grant it receives, without asking for any: stands in for a requester in wire-level tests. */
+export async function grantCollector(): Promise<LockGrant[]> {
+  const grants: LockGrant[] = [];
+  setTypedHandler(lockGrantedSignal, (grant) => void grants.push(grant));
+  setHandler(grantsQuery, () => grants);
+  let releaseNow = false;
+  setHandler(releaseNowSignal, () => void (releaseNow = true));
+  await condition(() => releaseNow);
+  return grants;
+}
+
+export interface ArticleActivities {
+  modifySharedResource(resourceId: string): Promise<string>;
+  notifyCompletion(result: string): Promise<void>;
+}
+
+const article = proxyActivities<ArticleActivities>({ startToCloseTimeout: '30s' });
+
+/** The article's ExclusiveResourceWorkflow: acquire with a 30-second timeout, work, notify, always release. */
+export async function exclusiveResourceWorkflow(resourceId: string): Promise<string> {
+  return withLock(resourceId, { timeout: '30s' }, async () => {
+    const result = await article.modifySharedResource(resourceId);
+    await article.notifyCompletion(result);
+    return result;
+  });
+}
