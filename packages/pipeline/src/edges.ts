@@ -121,6 +121,8 @@ export interface OutboxState {
   endSent: boolean;
   /** Workflow time since which pending items wait for credit. */
   blockedSince?: number;
+  /** Workflow time since which the oldest pending item waits. */
+  pendingSince?: number;
 }
 
 /** Sends items on one edge in order, in batches, never more than the downstream's credit allows. */
@@ -151,15 +153,24 @@ export class EdgeOutbox {
   }
 
   push(item: ItemEnvelope): void {
+    if (this.state.pending.length === 0) this.state.pendingSince = Date.now();
     this.state.pending.push(item);
+  }
+
+  /** When pending items stop lingering for a fuller batch, for the caller's timer. */
+  lingerDeadline(lingerMs: number): number | undefined {
+    const { pendingSince, pending } = this.state;
+    return pending.length > 0 && !this.sending && this.available > 0 && pendingSince !== undefined
+      ? pendingSince + lingerMs
+      : undefined;
   }
 
   /**
    * True when a send could start now: items and credit, or an end to announce. While more output is
-   * coming soon (`quiet` false), waits for `minBatch` items (or all the credit there is) so that one
-   * signal carries several items.
+   * coming soon (`quiet` false), waits up to `lingerMs` for `minBatch` items (or all the credit there
+   * is) so that one signal carries several items.
    */
-  canSend(finished: boolean, quiet = true, minBatch = 1): boolean {
+  canSend(finished: boolean, quiet = true, minBatch = 1, lingerMs = 0): boolean {
     if (this.sending || Date.now() < this.retryAt) return false;
     const { pending } = this.state;
     if (pending.length > 0) {
@@ -168,7 +179,12 @@ export class EdgeOutbox {
         this.state.blockedSince ??= Date.now();
         return false;
       }
-      return quiet || finished || pending.length >= Math.min(minBatch, available);
+      return (
+        quiet ||
+        finished ||
+        pending.length >= Math.min(minBatch, available) ||
+        Date.now() - (this.state.pendingSince ?? 0) >= lingerMs
+      );
     }
     return finished && !this.state.endSent;
   }
@@ -212,6 +228,7 @@ export class EdgeOutbox {
       this.sending = false;
     }
     state.pending.splice(0, count);
+    state.pendingSince = state.pending.length > 0 ? Date.now() : undefined;
     state.sent += count;
     if (end !== undefined) state.endSent = true;
     return count;

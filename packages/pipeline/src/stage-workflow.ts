@@ -76,8 +76,10 @@ export interface StageWorkflowInput {
   state?: StageState;
 }
 
-/** Items an edge waits for before sending while more output is on its way. */
+/** Items an edge waits for before sending while more output is on its way… */
 const MIN_BATCH = 5;
+/** …but never longer than this. */
+const LINGER_MS = 100;
 
 type StageActivity = (input: StageActivityInput) => Promise<unknown>;
 
@@ -335,7 +337,11 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
         if (blocked) soonest(blocked.state.blockedSince! + creditTimeoutMs);
       }
     }
-    for (const o of outboxes) if (o.retryDeadline !== undefined) soonest(o.retryDeadline);
+    for (const o of outboxes) {
+      if (o.retryDeadline !== undefined) soonest(o.retryDeadline);
+      const linger = o.lingerDeadline(LINGER_MS);
+      if (linger !== undefined) soonest(linger);
+    }
     return next;
   };
 
@@ -408,7 +414,7 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
       // More output is coming soon while items are being processed: batch it.
       const quiet = active === 0 && ready.length === 0;
       for (const outbox of outboxes) {
-        if (outbox.canSend(finished, quiet, MIN_BATCH)) spawn(async () => void (await outbox.send(finished, me)));
+        if (outbox.canSend(finished, quiet, MIN_BATCH, LINGER_MS)) spawn(async () => void (await outbox.send(finished, me)));
       }
       sendCredits();
     }
