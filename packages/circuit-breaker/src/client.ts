@@ -1,6 +1,20 @@
 // Client entry: code for workers, activities and clients. Never imported by workflow code.
-import type { Client } from '@temporalio/client';
+import { createSignalActivities, sendSignal } from '@temporal-patterns/signal-utils/client';
+import { Context } from '@temporalio/activity';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { circuitBreakerWorkflow, type CircuitBreakerInput } from './breaker-workflow.js';
+import { resolveCircuitBreakerOptions, type CircuitBreakerOptions } from './options.js';
 import { circuitBreakerPingSignal, circuitBreakerPingWorkflow } from './ping-workflow.js';
+import {
+  circuitBreakerWorkflowId,
+  forceSignal,
+  inspectQuery,
+  reportSignal,
+  type BreakerInspection,
+  type OutcomeReport,
+} from './protocol.js';
+
+export * from './index.js';
 
 /** Starts a ping workflow, pings it and returns what it answered. */
 export async function pingCircuitBreaker(
@@ -14,4 +28,193 @@ export async function pingCircuitBreaker(
   });
   await handle.signal(circuitBreakerPingSignal, options.text);
   return handle.result();
+}
+
+/** Which breaker, and how to start it from a client or activity when it is not running. */
+export interface ClientBreakerRef {
+  /** Name of the protected dependency. */
+  dependency: string;
+  /**
+   * Task queue a breaker started on demand runs on. Defaults, inside an activity, to the activity's task
+   * queue; elsewhere it is required to start a breaker.
+   */
+  taskQueue?: string;
+  /** Options of a breaker started on demand (a running breaker keeps its own). Defaults to the defaults. */
+  options?: CircuitBreakerOptions;
+}
+
+function startArgs(ref: ClientBreakerRef): [CircuitBreakerInput] {
+  resolveCircuitBreakerOptions(ref.dependency, ref.options);
+  return [{ dependency: ref.dependency, ...(ref.options ? { options: ref.options } : {}) }];
+}
+
+function taskQueueOf(ref: ClientBreakerRef): string {
+  if (ref.taskQueue) return ref.taskQueue;
+  try {
+    return Context.current().info.taskQueue;
+  } catch {
+    throw new TypeError(
+      `Circuit breaker "${ref.dependency}": taskQueue is required outside an activity to start a breaker`,
+    );
+  }
+}
+
+/**
+ * Activities a worker needs so that workflows can subscribe and report to breakers that are not running
+ * yet (signal-with-start, which workflow code cannot do itself): `signalUtilsSignalWithStart`. Register
+ * them with `activities: { ...createCircuitBreakerActivities(client) }`.
+ */
+export function createCircuitBreakerActivities(client: Client) {
+  return createSignalActivities(client);
+}
+
+/**
+ * Starts the breaker of `ref.dependency` unless it is running, and returns its handle. The options apply
+ * only when this call starts it. Throws `InvalidCircuitBreakerOptionsError` for bad options.
+ */
+export async function startCircuitBreaker(
+  client: Client,
+  ref: ClientBreakerRef,
+): Promise<WorkflowHandle<typeof circuitBreakerWorkflow>> {
+  return client.workflow.start(circuitBreakerWorkflow, {
+    workflowId: circuitBreakerWorkflowId(ref.dependency),
+    taskQueue: taskQueueOf(ref),
+    args: startArgs(ref),
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
+}
+
+/**
+ * Reports one outcome to the breaker, starting it when it is not running (signal-with-start).
+ *
+ * @example
+ * await reportOutcome(client, { dependency: 'payments-api', taskQueue: 'payments' }, { outcome: 'failure' });
+ */
+export async function reportOutcome(
+  client: Client,
+  ref: ClientBreakerRef,
+  report: OutcomeReport,
+): Promise<void> {
+  const payload = reportSignal.parse(report);
+  await client.workflow.signalWithStart(circuitBreakerWorkflow, {
+    workflowId: circuitBreakerWorkflowId(ref.dependency),
+    taskQueue: taskQueueOf(ref),
+    args: startArgs(ref),
+    signal: reportSignal.definition,
+    signalArgs: [payload],
+  });
+}
+
+/** Options of {@link withCircuitBreaker}. */
+export interface ReportingOptions {
+  /** Which errors count as failures of the dependency. Defaults to every error. */
+  isFailure?: (error: unknown) => boolean;
+}
+
+/**
+ * Wraps an activity so that it reports each success and failure to the breaker of `ref.dependency` by
+ * itself (starting the breaker if needed). The activity's result and error are returned unchanged; a
+ * report that cannot be sent is logged, never failing the activity. Each attempt reports once, with an id
+ * the breaker deduplicates.
+ *
+ * @example
+ * const activities = { chargeCard: withCircuitBreaker(client, { dependency: 'payments-api' }, chargeCard) };
+ */
+export function withCircuitBreaker<A extends unknown[], R>(
+  client: Client,
+  ref: ClientBreakerRef,
+  activity: (...args: A) => Promise<R>,
+  options: ReportingOptions = {},
+): (...args: A) => Promise<R> {
+  return async (...args: A): Promise<R> => {
+    let context: Context | undefined;
+    try {
+      context = Context.current();
+    } catch {
+      context = undefined;
+    }
+    const info = context?.info;
+    const base = info
+      ? {
+          reportId: `${info.workflowExecution.workflowId}/${info.workflowExecution.runId}/${info.activityId}/${info.attempt}`,
+          sender: info.workflowExecution.workflowId,
+        }
+      : {};
+    const send = async (report: OutcomeReport) => {
+      try {
+        await reportOutcome(client, ref, { ...base, ...report });
+      } catch (err) {
+        (context?.log ?? console).warn(
+          `Could not report ${report.outcome} to circuit breaker "${ref.dependency}": ${String(err)}`,
+        );
+      }
+    };
+    const startedAt = Date.now();
+    let result: R;
+    try {
+      result = await activity(...args);
+    } catch (err) {
+      if (options.isFailure?.(err) ?? true) {
+        await send({
+          outcome: 'failure',
+          startedAt,
+          detail: err instanceof Error ? err.message : String(err),
+        });
+      }
+      throw err;
+    }
+    await send({ outcome: 'success', startedAt });
+    return result;
+  };
+}
+
+/** Operator's note attached to a forced transition. */
+export interface ForceOptions {
+  reason?: string;
+  /** Who forces it, for the log and the inspection. Defaults to `'operator'`. */
+  sender?: string;
+}
+
+async function force(
+  client: Client,
+  dependency: string,
+  mode: 'open' | 'closed' | 'release',
+  options: ForceOptions,
+) {
+  await sendSignal(client, circuitBreakerWorkflowId(dependency), forceSignal, {
+    mode,
+    sender: options.sender ?? 'operator',
+    ...(options.reason ? { reason: options.reason } : {}),
+  });
+}
+
+/**
+ * Forces the breaker open and holds it open (no cooldown ends it) until {@link forceClose} or
+ * {@link releaseForcedOpen}. Subscribers are told to pause. `ExternalWorkflowNotFoundError` when the
+ * breaker is not running.
+ */
+export function forceOpen(client: Client, dependency: string, options: ForceOptions = {}): Promise<void> {
+  return force(client, dependency, 'open', options);
+}
+
+/**
+ * Closes the breaker now, resets its counters and tells subscribers to resume; the usual thresholds apply
+ * again afterwards. `ExternalWorkflowNotFoundError` when the breaker is not running.
+ */
+export function forceClose(client: Client, dependency: string, options: ForceOptions = {}): Promise<void> {
+  return force(client, dependency, 'closed', options);
+}
+
+/** Ends a forced open: the breaker stays open for one normal cooldown, then probes as usual. */
+export function releaseForcedOpen(
+  client: Client,
+  dependency: string,
+  options: ForceOptions = {},
+): Promise<void> {
+  return force(client, dependency, 'release', options);
+}
+
+/** The breaker's state, counts, since when, and subscribers (a query; the breaker must be running). */
+export async function inspectCircuitBreaker(client: Client, dependency: string): Promise<BreakerInspection> {
+  return client.workflow.getHandle(circuitBreakerWorkflowId(dependency)).query(inspectQuery);
 }

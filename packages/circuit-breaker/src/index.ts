@@ -1,2 +1,40 @@
 // Workflow-safe entry: everything here may run inside the workflow sandbox.
 export { circuitBreakerPingSignal, circuitBreakerPingWorkflow } from './ping-workflow.js';
+export { circuitBreakerWorkflow, type CircuitBreakerInput } from './breaker-workflow.js';
+export type { BreakerSnapshot } from './breaker-machine.js';
+export {
+  breakerGuard,
+  circuitBreaker,
+  DependentBreaker,
+  type BreakerGuardOptions,
+  type BreakerPermit,
+  type BreakerRef,
+  type GuardedCallOptions,
+} from './dependent.js';
+export { CircuitOpenError, InvalidCircuitBreakerOptionsError } from './errors.js';
+export {
+  resolveCircuitBreakerOptions,
+  type CircuitBreakerOptions,
+  type ResolvedCircuitBreakerOptions,
+} from './options.js';
+export {
+  CIRCUIT_BREAKER_WORKFLOW_TYPE,
+  circuitBreakerWorkflowId,
+  forceSignal,
+  inspectQuery,
+  pauseSignal,
+  permitProtocol,
+  reportSignal,
+  resumeSignal,
+  subscribeSignal,
+  unsubscribeSignal,
+  type BreakerInspection,
+  type BreakerNotice,
+  type BreakerState,
+  type BreakerTransition,
+  type ForceCommand,
+  type OutcomeReport,
+  type PermitRequest,
+  type PermitResponse,
+  type SubscriptionRequest,
+} from './protocol.js';

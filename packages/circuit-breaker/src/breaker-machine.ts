@@ -1,0 +1,355 @@
+import type { ResolvedCircuitBreakerOptions } from './options.js';
+import type {
+  BreakerInspection,
+  BreakerState,
+  BreakerTransition,
+  ForceCommand,
+  OutcomeReport,
+  PermitRequest,
+  PermitResponse,
+} from './protocol.js';
+
+/** Everything a breaker carries into its next run. Internal: only its own workflow builds one. */
+export interface BreakerSnapshot {
+  state: BreakerState;
+  since: number;
+  epoch: number;
+  /** Epoch of the last transition to open or closed: every subscriber must have heard of it. */
+  noticeEpoch: number;
+  forced?: 'open';
+  openUntil?: number;
+  consecutiveFailures: number;
+  /** Latest outcomes, oldest first: 1 = failure, 0 = success. */
+  window: number[];
+  halfOpenSuccesses: number;
+  probes: Array<{ permitId: string; holder: string; expiresAt: number }>;
+  totals: BreakerInspection['totals'];
+  /** Subscriber id → epoch of the last notice delivered to it. */
+  subscribers: Array<[string, number]>;
+  lastFailure?: string;
+  transitions: BreakerTransition[];
+  run: number;
+  seenReports: string[];
+  answeredRequests: string[];
+}
+
+const MAX_TRANSITIONS = 20;
+const MAX_SEEN_REPORTS = 1_000;
+/** Shortest retry hint, so callers never spin on a breaker whose timer is about to fire. */
+const MIN_RETRY_MS = 50;
+
+/** Result of a subscription attempt, for the workflow to log. */
+export type SubscribeResult = 'added' | 'already' | 'full';
+
+/**
+ * The breaker's state machine and subscriber book, free of workflow APIs: every method takes the current
+ * time, so the workflow stays deterministic and the logic stays readable in one place.
+ */
+export class BreakerMachine {
+  private state: BreakerState;
+  private since: number;
+  private epoch: number;
+  private noticeEpoch: number;
+  private forced?: 'open';
+  private openUntil?: number;
+  private consecutiveFailures: number;
+  private window: number[];
+  private halfOpenSuccesses: number;
+  private probes: BreakerSnapshot['probes'];
+  private readonly totals: BreakerInspection['totals'];
+  private readonly subscribers: Map<string, number>;
+  private readonly pending = new Set<string>();
+  private lastFailure?: string;
+  private readonly transitions: BreakerTransition[];
+  private readonly run: number;
+  private readonly seenReports: Set<string>;
+  /** Bumped whenever a deadline or the notice target changes, to wake the main loop. */
+  version = 0;
+
+  constructor(
+    readonly dependency: string,
+    private readonly options: ResolvedCircuitBreakerOptions,
+    now: number,
+    carried?: BreakerSnapshot,
+  ) {
+    this.state = carried?.state ?? 'closed';
+    this.since = carried?.since ?? now;
+    this.epoch = carried?.epoch ?? 0;
+    this.noticeEpoch = carried?.noticeEpoch ?? 0;
+    this.forced = carried?.forced;
+    this.openUntil = carried?.openUntil;
+    this.consecutiveFailures = carried?.consecutiveFailures ?? 0;
+    this.window = [...(carried?.window ?? [])];
+    this.halfOpenSuccesses = carried?.halfOpenSuccesses ?? 0;
+    this.probes = [...(carried?.probes ?? [])];
+    this.totals = { successes: 0, failures: 0, opened: 0, pruned: 0, ignoredReports: 0, ...carried?.totals };
+    this.subscribers = new Map(carried?.subscribers ?? []);
+    this.lastFailure = carried?.lastFailure;
+    this.transitions = [...(carried?.transitions ?? [])];
+    this.run = (carried?.run ?? 0) + 1;
+    this.seenReports = new Set(carried?.seenReports ?? []);
+    for (const [id, delivered] of this.subscribers) if (delivered < this.noticeEpoch) this.pending.add(id);
+  }
+
+  get currentState(): BreakerState {
+    return this.state;
+  }
+
+  /** Subscribers still owed the latest pause or resume notice. */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /** Counts one outcome; returns false when it was a duplicate or arrived while open (ignored). */
+  report(report: OutcomeReport, now: number): boolean {
+    if (report.reportId !== undefined) {
+      if (this.seenReports.has(report.reportId)) return false;
+      this.seenReports.add(report.reportId);
+      if (this.seenReports.size > MAX_SEEN_REPORTS)
+        this.seenReports.delete(this.seenReports.values().next().value as string);
+    }
+    this.tick(now);
+    if (this.state === 'open' || (report.permitId === undefined && (report.startedAt ?? now) < this.since)) {
+      // Calls admitted before the current state began (or while open) say nothing new about it.
+      this.totals.ignoredReports += 1;
+      return false;
+    }
+    const failed = report.outcome === 'failure';
+    if (failed) {
+      this.totals.failures += 1;
+      this.lastFailure = `${report.sender ?? 'unknown sender'}: ${report.detail ?? 'failure'}`;
+    } else {
+      this.totals.successes += 1;
+    }
+    if (report.permitId !== undefined)
+      this.probes = this.probes.filter((p) => p.permitId !== report.permitId);
+    switch (this.state) {
+      case 'closed': {
+        this.consecutiveFailures = failed ? this.consecutiveFailures + 1 : 0;
+        this.window.push(failed ? 1 : 0);
+        if (this.window.length > this.options.windowSize) this.window.shift();
+        const windowFailures = this.window.reduce((sum, f) => sum + f, 0);
+        if (this.consecutiveFailures >= this.options.failureThreshold) {
+          this.transition('open', now, `${this.consecutiveFailures} consecutive failures`);
+        } else if (
+          this.window.length >= this.options.minimumCalls &&
+          windowFailures / this.window.length >= this.options.failureRatio
+        ) {
+          this.transition('open', now, `${windowFailures} of the last ${this.window.length} calls failed`);
+        }
+        return true;
+      }
+      case 'half-open':
+        if (failed) {
+          this.transition('open', now, 'a half-open probe failed');
+        } else {
+          this.halfOpenSuccesses += 1;
+          if (this.halfOpenSuccesses >= this.options.successThreshold)
+            this.transition('closed', now, `${this.halfOpenSuccesses} half-open probe(s) succeeded`);
+        }
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** Answers a permit request from `holder`; `newPermitId` is called only when a probe is granted. */
+  permit(request: PermitRequest, holder: string, now: number, newPermitId: () => string): PermitResponse {
+    this.tick(now);
+    const answer = (decision: PermitResponse['decision'], retryAfterMs: number, permitId?: string) => ({
+      decision,
+      state: this.state,
+      epoch: this.epoch,
+      retryAfterMs,
+      ...(permitId ? { permitId } : {}),
+    });
+    if (this.state === 'closed') return answer('proceed', 0);
+    if (this.state === 'open') return answer('wait', this.retryAfter(now));
+    if (request.peek) return answer('wait', 0);
+    const held = this.probes.find((p) => p.holder === holder);
+    if (held) return answer('probe', 0, held.permitId);
+    if (this.probes.length < this.options.halfOpenProbes) {
+      const permitId = newPermitId();
+      this.probes.push({ permitId, holder, expiresAt: now + this.options.probeTimeoutMs });
+      this.version += 1;
+      return answer('probe', 0, permitId);
+    }
+    return answer('wait', this.retryAfter(now));
+  }
+
+  /** Applies an operator's command. */
+  force(command: ForceCommand, now: number): void {
+    const by = `${command.sender ?? 'an operator'}${command.reason ? ` (${command.reason})` : ''}`;
+    if (command.mode === 'open') {
+      this.forced = 'open';
+      if (this.state === 'open') {
+        this.openUntil = undefined;
+        this.version += 1;
+      } else {
+        this.transition('open', now, `forced open by ${by}`);
+      }
+    } else if (command.mode === 'closed') {
+      this.forced = undefined;
+      if (this.state !== 'closed') this.transition('closed', now, `forced closed by ${by}`);
+      else this.resetCounts();
+    } else if (this.forced) {
+      this.forced = undefined;
+      this.openUntil = now + this.options.cooldownMs;
+      this.version += 1;
+    }
+  }
+
+  /** Moves time forward: an elapsed cooldown turns half-open, expired probe permits are freed. */
+  tick(now: number): void {
+    if (this.state === 'open' && !this.forced && this.openUntil !== undefined && now >= this.openUntil) {
+      this.transition('half-open', now, 'cooldown elapsed');
+    }
+    if (this.state === 'half-open') {
+      const live = this.probes.filter((p) => p.expiresAt > now);
+      if (live.length !== this.probes.length) {
+        this.probes = live;
+        this.version += 1;
+      }
+    }
+  }
+
+  /** The next moment `tick` has work to do, if any. */
+  nextDeadline(): number | undefined {
+    if (this.state === 'open' && !this.forced) return this.openUntil;
+    if (this.state === 'half-open' && this.probes.length > 0)
+      return Math.min(...this.probes.map((p) => p.expiresAt));
+    return undefined;
+  }
+
+  subscribe(workflowId: string): SubscribeResult {
+    if (this.subscribers.has(workflowId)) return 'already';
+    if (this.subscribers.size >= this.options.maxSubscribers) return 'full';
+    // A new subscriber assumes "closed"; it needs a notice only when the breaker is not.
+    const delivered = this.state === 'closed' ? this.noticeEpoch : -1;
+    this.subscribers.set(workflowId, delivered);
+    if (delivered < this.noticeEpoch) this.pending.add(workflowId);
+    return 'added';
+  }
+
+  unsubscribe(workflowId: string): boolean {
+    this.pending.delete(workflowId);
+    return this.subscribers.delete(workflowId);
+  }
+
+  /** Takes up to `max` subscribers owed a notice, and the notice to send them. */
+  nextBatch(max: number): { ids: string[]; kind: 'pause' | 'resume'; noticeEpoch: number } {
+    const ids: string[] = [];
+    for (const id of this.pending) {
+      if (ids.length >= max) break;
+      ids.push(id);
+    }
+    return { ids, kind: this.state === 'closed' ? 'resume' : 'pause', noticeEpoch: this.noticeEpoch };
+  }
+
+  /** Records that `id` got the notice of `noticeEpoch` (or gave up on it). */
+  delivered(id: string, noticeEpoch: number): void {
+    if (!this.subscribers.has(id)) return;
+    this.subscribers.set(id, Math.max(noticeEpoch, this.subscribers.get(id) ?? -1));
+    if ((this.subscribers.get(id) ?? -1) >= this.noticeEpoch) this.pending.delete(id);
+  }
+
+  /** Removes a subscriber whose workflow has closed. */
+  prune(id: string): void {
+    if (this.unsubscribe(id)) this.totals.pruned += 1;
+  }
+
+  /** The notice payload fields that describe the current state. */
+  notice(now: number): { state: BreakerState; epoch: number; retryAfterMs: number } {
+    return {
+      state: this.state,
+      epoch: this.epoch,
+      retryAfterMs: this.state === 'open' ? this.retryAfter(now) : 0,
+    };
+  }
+
+  inspect(now: number): BreakerInspection {
+    return {
+      dependency: this.dependency,
+      state: this.state,
+      since: this.since,
+      epoch: this.epoch,
+      ...(this.forced ? { forced: this.forced } : {}),
+      ...(this.state === 'open' && this.openUntil !== undefined && !this.forced
+        ? { openUntil: this.openUntil }
+        : {}),
+      counts: {
+        consecutiveFailures: this.consecutiveFailures,
+        windowSize: this.window.length,
+        windowFailures: this.window.reduce((sum, f) => sum + f, 0),
+        halfOpenSuccesses: this.halfOpenSuccesses,
+      },
+      totals: { ...this.totals },
+      probesInFlight: this.probes.filter((p) => p.expiresAt > now).length,
+      subscribers: [...this.subscribers.keys()],
+      pendingNotices: this.pending.size,
+      ...(this.lastFailure ? { lastFailure: this.lastFailure } : {}),
+      transitions: [...this.transitions],
+      run: this.run,
+    };
+  }
+
+  snapshot(answeredRequests: string[]): BreakerSnapshot {
+    return {
+      state: this.state,
+      since: this.since,
+      epoch: this.epoch,
+      noticeEpoch: this.noticeEpoch,
+      ...(this.forced ? { forced: this.forced } : {}),
+      ...(this.openUntil !== undefined ? { openUntil: this.openUntil } : {}),
+      consecutiveFailures: this.consecutiveFailures,
+      window: [...this.window],
+      halfOpenSuccesses: this.halfOpenSuccesses,
+      probes: [...this.probes],
+      totals: { ...this.totals },
+      subscribers: [...this.subscribers],
+      ...(this.lastFailure ? { lastFailure: this.lastFailure } : {}),
+      transitions: [...this.transitions],
+      run: this.run,
+      seenReports: [...this.seenReports],
+      answeredRequests,
+    };
+  }
+
+  private retryAfter(now: number): number {
+    if (this.state === 'open')
+      return this.forced || this.openUntil === undefined
+        ? this.options.cooldownMs
+        : Math.max(MIN_RETRY_MS, this.openUntil - now);
+    const earliest = Math.min(...this.probes.map((p) => p.expiresAt));
+    return Number.isFinite(earliest) ? Math.max(MIN_RETRY_MS, earliest - now) : MIN_RETRY_MS;
+  }
+
+  private resetCounts(): void {
+    this.consecutiveFailures = 0;
+    this.window = [];
+    this.halfOpenSuccesses = 0;
+    this.probes = [];
+  }
+
+  private transition(to: BreakerState, now: number, reason: string): void {
+    const from = this.state;
+    this.state = to;
+    this.since = now;
+    this.epoch += 1;
+    this.version += 1;
+    this.transitions.push({ from, to, at: now, reason });
+    if (this.transitions.length > MAX_TRANSITIONS) this.transitions.shift();
+    this.resetCounts();
+    if (to === 'open') {
+      this.totals.opened += 1;
+      this.openUntil = this.forced ? undefined : now + this.options.cooldownMs;
+    } else {
+      this.openUntil = undefined;
+    }
+    if (to !== 'half-open') {
+      // Every subscriber hears of each open and each close; half-open is not announced.
+      this.noticeEpoch = this.epoch;
+      for (const id of this.subscribers.keys()) this.pending.add(id);
+    }
+  }
+}

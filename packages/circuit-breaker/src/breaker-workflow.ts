@@ -1,0 +1,138 @@
+import {
+  drainAndContinueAsNew,
+  ExternalWorkflowNotFoundError,
+  serveRequests,
+  setTypedHandler,
+  shouldContinueAsNew,
+  signalWorkflow,
+} from '@temporal-patterns/signal-utils';
+import { condition, log, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
+import { BreakerMachine, type BreakerSnapshot } from './breaker-machine.js';
+import { resolveCircuitBreakerOptions, type CircuitBreakerOptions } from './options.js';
+import {
+  forceSignal,
+  inspectQuery,
+  pauseSignal,
+  permitProtocol,
+  reportSignal,
+  resumeSignal,
+  subscribeSignal,
+  unsubscribeSignal,
+} from './protocol.js';
+
+/** Input of {@link circuitBreakerWorkflow}. */
+export interface CircuitBreakerInput {
+  /** Name of the protected dependency (e.g. `'payments-api'`); the workflow id derives from it. */
+  dependency: string;
+  options?: CircuitBreakerOptions;
+  /** State carried from the previous run by continue-as-new. Leave it out when starting a breaker. */
+  carried?: BreakerSnapshot;
+}
+
+/**
+ * The breaker (monitor) workflow of one dependency. Counts success and failure reports, moves closed →
+ * open → half-open → closed, tells subscribers to pause when it opens and to resume when it closes (in
+ * batches, pruning subscribers that have closed), answers permit requests, obeys operators, and
+ * continues as new with its whole state. It runs until terminated; bad input is logged and dropped.
+ *
+ * Register it on a worker by exporting it from your workflows file:
+ * `export { circuitBreakerWorkflow } from '@temporal-patterns/circuit-breaker';`
+ */
+export async function circuitBreakerWorkflow(input: CircuitBreakerInput): Promise<never> {
+  const options = resolveCircuitBreakerOptions(input.dependency, input.options);
+  const me = workflowInfo().workflowId;
+  const breaker = new BreakerMachine(input.dependency, options, Date.now(), input.carried);
+  const logMeta = { breaker: me, dependency: input.dependency };
+  let lastState = breaker.currentState;
+  const logTransition = () => {
+    if (breaker.currentState === lastState) return;
+    log.info(`Circuit breaker "${input.dependency}" ${lastState} → ${breaker.currentState}`, logMeta);
+    lastState = breaker.currentState;
+  };
+
+  setTypedHandler(reportSignal, (report) => {
+    breaker.report(report, Date.now());
+    logTransition();
+  });
+  setTypedHandler(subscribeSignal, ({ workflowId }) => {
+    if (breaker.subscribe(workflowId) === 'full') {
+      log.warn(
+        `Circuit breaker "${input.dependency}" refused subscriber ${workflowId}: maxSubscribers reached`,
+        {
+          ...logMeta,
+          subscriber: workflowId,
+          maxSubscribers: options.maxSubscribers,
+        },
+      );
+    }
+  });
+  setTypedHandler(unsubscribeSignal, ({ workflowId }) => void breaker.unsubscribe(workflowId));
+  setTypedHandler(forceSignal, (command) => {
+    log.info(`Circuit breaker "${input.dependency}" forced ${command.mode}`, { ...logMeta, ...command });
+    breaker.force(command, Date.now());
+    logTransition();
+  });
+  const responder = serveRequests(
+    permitProtocol,
+    (request, { sender }) => {
+      const answer = breaker.permit(request, sender, Date.now(), () => uuid4());
+      logTransition();
+      return answer;
+    },
+    { answered: input.carried?.answeredRequests },
+  );
+  setHandler(inspectQuery, () => breaker.inspect(Date.now()));
+
+  const broadcast = async () => {
+    const { ids, kind, noticeEpoch } = breaker.nextBatch(options.broadcastBatchSize);
+    const notice = { dependency: input.dependency, sender: me, ...breaker.notice(Date.now()) };
+    const signal = kind === 'pause' ? pauseSignal : resumeSignal;
+    await Promise.all(
+      ids.map(async (id) => {
+        try {
+          await signalWorkflow(id, signal, notice);
+          breaker.delivered(id, noticeEpoch);
+        } catch (err) {
+          if (err instanceof ExternalWorkflowNotFoundError) {
+            log.info(`Circuit breaker "${input.dependency}" pruned subscriber ${id}: it has closed`, {
+              ...logMeta,
+              subscriber: id,
+            });
+            breaker.prune(id);
+          } else {
+            // Retrying could spin forever; the subscriber hears the next transition instead.
+            log.warn(`Circuit breaker "${input.dependency}" could not notify ${id}: ${String(err)}`, {
+              ...logMeta,
+              subscriber: id,
+            });
+            breaker.delivered(id, noticeEpoch);
+          }
+        }
+      }),
+    );
+  };
+
+  const continueAsNewDue = () => shouldContinueAsNew({ maxHistoryEvents: options.maxHistoryEvents });
+  for (;;) {
+    breaker.tick(Date.now());
+    logTransition();
+    if (continueAsNewDue()) {
+      await drainAndContinueAsNew<typeof circuitBreakerWorkflow>(() => [
+        {
+          dependency: input.dependency,
+          options: input.options,
+          carried: breaker.snapshot(responder.snapshot()),
+        },
+      ]);
+    }
+    if (breaker.pendingCount > 0) {
+      await broadcast();
+      continue;
+    }
+    const version = breaker.version;
+    const deadline = breaker.nextDeadline();
+    const wake = () => breaker.pendingCount > 0 || breaker.version !== version || continueAsNewDue();
+    if (deadline === undefined) await condition(wake);
+    else await condition(wake, Math.max(1, deadline - Date.now()));
+  }
+}

@@ -1,0 +1,392 @@
+import {
+  createRequester,
+  ExternalWorkflowNotFoundError,
+  RequestTimeoutError,
+  setTypedHandler,
+  signalWorkflow,
+  type Requester,
+} from '@temporal-patterns/signal-utils';
+import type { ActivityOptions, Duration } from '@temporalio/common';
+import { condition, log, proxyActivities, uuid4, workflowInfo } from '@temporalio/workflow';
+import { durationMs } from './duration.js';
+import { CircuitOpenError } from './errors.js';
+import type { CircuitBreakerOptions } from './options.js';
+import {
+  CIRCUIT_BREAKER_WORKFLOW_TYPE,
+  circuitBreakerWorkflowId,
+  pauseSignal,
+  permitProtocol,
+  reportSignal,
+  resumeSignal,
+  subscribeSignal,
+  unsubscribeSignal,
+  type BreakerNotice,
+  type BreakerState,
+  type PermitRequest,
+  type PermitResponse,
+} from './protocol.js';
+
+/**
+ * Which breaker, and how to start it when it is not running yet (breakers are created on demand by the
+ * first subscription or report, with signal-with-start).
+ */
+export interface BreakerRef {
+  /** Name of the protected dependency; the breaker's workflow id is `circuit-breaker:<dependency>`. */
+  dependency: string;
+  /** Task queue a breaker started on demand runs on. Defaults to this workflow's task queue. */
+  taskQueue?: string;
+  /** Options of a breaker started on demand (a running breaker keeps its own). Defaults to the defaults. */
+  options?: CircuitBreakerOptions;
+  /**
+   * Options of the signal-with-start activity (`signalUtilsSignalWithStart`, registered with
+   * `createCircuitBreakerActivities`). Defaults to a 30 second start-to-close timeout.
+   */
+  activityOptions?: ActivityOptions;
+}
+
+/** How long a guard waits while the breaker is open, and what it does then. */
+export interface BreakerGuardOptions {
+  /** Longest time to wait for the breaker to let this call through. Defaults to no limit. */
+  maxWait?: Duration;
+  /**
+   * After `maxWait`: `'throw'` a `CircuitOpenError`, or `'proceed'` with the call anyway (the permit
+   * says `timedOut`). Defaults to `'throw'`.
+   */
+  onTimeout?: 'throw' | 'proceed';
+  /**
+   * How long to wait for the breaker to answer a permit request; an unanswered request lets the call
+   * proceed (logged), because an unavailable breaker must not stop the dependent. Defaults to 30 seconds.
+   */
+  requestTimeout?: Duration;
+}
+
+/** What a guard decided: go ahead normally, or go ahead as a half-open probe holding `permitId`. */
+export interface BreakerPermit {
+  decision: 'proceed' | 'probe';
+  permitId?: string;
+  /** The breaker state the decision was based on. */
+  state: BreakerState;
+  /** How long the guard waited, in ms. */
+  waitedMs: number;
+  /** True when `maxWait` ran out and `onTimeout: 'proceed'` let the call through anyway. */
+  timedOut?: boolean;
+}
+
+/** Options of {@link DependentBreaker.call}. */
+export interface GuardedCallOptions extends BreakerGuardOptions {
+  /**
+   * Report the call's outcome to the breaker. Turn it off when the activity reports on its own
+   * (`withCircuitBreaker`). Defaults to true.
+   */
+  report?: boolean;
+  /** Which errors count as failures of the dependency. Defaults to every error. */
+  isFailure?: (error: unknown) => boolean;
+}
+
+interface SignalWithStartActivity {
+  signalUtilsSignalWithStart(input: {
+    workflowType: string;
+    workflowId: string;
+    taskQueue: string;
+    args?: unknown[];
+    signalName: string;
+    signalArgs: unknown[];
+  }): Promise<{ runId: string }>;
+}
+
+interface WorkflowLocalState {
+  breakers: Map<string, DependentBreaker>;
+  requester?: Requester<PermitRequest, PermitResponse>;
+}
+
+const STATE_KEY = Symbol.for('@temporal-patterns/circuit-breaker.dependent-state');
+
+/**
+ * This workflow's breakers and permit requester. Kept on `globalThis`, which the SDK swaps per workflow
+ * execution: module-level variables are shared by every workflow of a worker when V8 contexts are reused
+ * (the default), so a module-level map would mix up workflows.
+ */
+function local(): WorkflowLocalState {
+  const g = globalThis as unknown as Record<symbol, WorkflowLocalState | undefined>;
+  let state = g[STATE_KEY];
+  if (!state) {
+    state = { breakers: new Map() };
+    g[STATE_KEY] = state;
+  }
+  return state;
+}
+
+function requester(): Requester<PermitRequest, PermitResponse> {
+  const state = local();
+  state.requester ??= createRequester(permitProtocol);
+  return state.requester;
+}
+
+function applyNotice(notice: BreakerNotice): void {
+  const breaker = local().breakers.get(notice.dependency);
+  if (!breaker) {
+    log.warn(`Circuit breaker notice for unknown dependency "${notice.dependency}" ignored`, {
+      dependency: notice.dependency,
+      sender: notice.sender,
+    });
+    return;
+  }
+  breaker.applyNotice(notice);
+}
+
+/**
+ * This workflow's view of one breaker: subscribe to its pause/resume signals, guard calls, report
+ * outcomes. Get it with {@link circuitBreaker}.
+ */
+export class DependentBreaker {
+  /** The breaker's workflow id. */
+  readonly breakerWorkflowId: string;
+  private local: { state: BreakerState; epoch: number; retryAt: number } = {
+    state: 'closed',
+    epoch: 0,
+    retryAt: 0,
+  };
+  private isSubscribed = false;
+  private pauses = 0;
+  private resumes = 0;
+
+  /** @internal use {@link circuitBreaker} */
+  constructor(readonly ref: BreakerRef) {
+    this.breakerWorkflowId = circuitBreakerWorkflowId(ref.dependency);
+  }
+
+  /** The breaker state as this workflow last heard it (always `'closed'` until it hears otherwise). */
+  get state(): BreakerState {
+    return this.local.state;
+  }
+
+  /** Whether this workflow subscribed to pause/resume signals (and has not unsubscribed). */
+  get subscribed(): boolean {
+    return this.isSubscribed;
+  }
+
+  /** Pause and resume signals applied so far in this run. */
+  get notices(): { pauses: number; resumes: number } {
+    return { pauses: this.pauses, resumes: this.resumes };
+  }
+
+  /** True while this workflow's view says the breaker is not closed. */
+  get paused(): boolean {
+    return this.local.state !== 'closed';
+  }
+
+  /**
+   * Subscribes this workflow (by workflow id, so it survives this workflow's continue-as-new) to pause and
+   * resume signals, starting the breaker if it is not running, then asks it for its current state.
+   */
+  async subscribe(options: Pick<BreakerGuardOptions, 'requestTimeout'> = {}): Promise<void> {
+    await this.signalWithStart(subscribeSignal.name, { workflowId: workflowInfo().workflowId });
+    this.isSubscribed = true;
+    await this.fetchState(options);
+  }
+
+  /** Stops pause/resume signals to this workflow. A breaker that is not running is not an error. */
+  async unsubscribe(): Promise<void> {
+    this.isSubscribed = false;
+    try {
+      await signalWorkflow(this.breakerWorkflowId, unsubscribeSignal, {
+        workflowId: workflowInfo().workflowId,
+      });
+    } catch (err) {
+      if (!(err instanceof ExternalWorkflowNotFoundError)) throw err;
+    }
+  }
+
+  /**
+   * Asks the breaker for its state without taking a probe permit, and updates this workflow's view. For
+   * workflows that never subscribed. A breaker that is not running counts as closed.
+   */
+  async fetchState(options: Pick<BreakerGuardOptions, 'requestTimeout'> = {}): Promise<BreakerState> {
+    return (await this.ask(true, options.requestTimeout)).state;
+  }
+
+  /**
+   * Waits, durably and without holding a worker slot, until the breaker lets a call through: at once while
+   * closed; while open, until it resumes (subscribers are signalled) or its cooldown ends and this caller
+   * gets a probe permit. Subscribers pass without a round trip while closed; other workflows ask the
+   * breaker each time. Throws `CircuitOpenError` after `maxWait` unless `onTimeout: 'proceed'`.
+   *
+   * @example
+   * const permit = await circuitBreaker('payments-api').guard({ maxWait: '1 hour' });
+   */
+  async guard(options: BreakerGuardOptions = {}): Promise<BreakerPermit> {
+    const start = Date.now();
+    const deadline = options.maxWait === undefined ? undefined : start + durationMs(options.maxWait);
+    for (;;) {
+      if (this.isSubscribed && this.local.state === 'closed')
+        return { decision: 'proceed', state: 'closed', waitedMs: Date.now() - start };
+      if (!this.isSubscribed || Date.now() >= this.local.retryAt) {
+        const answer = await this.ask(false, options.requestTimeout);
+        if (answer.decision !== 'wait') {
+          return {
+            decision: answer.decision,
+            ...(answer.permitId ? { permitId: answer.permitId } : {}),
+            state: answer.state,
+            waitedMs: Date.now() - start,
+          };
+        }
+      }
+      const now = Date.now();
+      if (deadline !== undefined && now >= deadline) {
+        if (options.onTimeout === 'proceed')
+          return { decision: 'proceed', state: this.local.state, waitedMs: now - start, timedOut: true };
+        throw new CircuitOpenError(
+          this.ref.dependency,
+          this.breakerWorkflowId,
+          this.local.state,
+          now - start,
+        );
+      }
+      const until = Math.min(this.local.retryAt, deadline ?? Number.POSITIVE_INFINITY);
+      await condition(() => this.isSubscribed && this.local.state === 'closed', Math.max(1, until - now));
+    }
+  }
+
+  /**
+   * Guards `fn` with {@link guard}, runs it, and reports its outcome (with the probe permit, if it was a
+   * probe). The error of a failed call is rethrown after it is reported.
+   *
+   * @example
+   * const receipt = await circuitBreaker('payments-api').call(() => charge(order), { maxWait: '1h' });
+   */
+  async call<T>(fn: () => Promise<T>, options: GuardedCallOptions = {}): Promise<T> {
+    const permit = await this.guard(options);
+    const report = options.report ?? true;
+    const startedAt = Date.now();
+    let result: T;
+    try {
+      result = await fn();
+    } catch (err) {
+      if (report && (options.isFailure?.(err) ?? true)) {
+        await this.report('failure', {
+          permitId: permit.permitId,
+          startedAt,
+          detail: (err as Error)?.message,
+        });
+      }
+      throw err;
+    }
+    if (report) await this.report('success', { permitId: permit.permitId, startedAt });
+    return result;
+  }
+
+  /**
+   * Reports one outcome to the breaker, starting it if it is not running. Never throws: a report that
+   * cannot be delivered is logged, because reporting must not fail the dependent.
+   */
+  async report(
+    outcome: 'success' | 'failure',
+    extra: { permitId?: string; detail?: string; startedAt?: number } = {},
+  ): Promise<void> {
+    const payload = {
+      outcome,
+      reportId: uuid4(),
+      sender: workflowInfo().workflowId,
+      ...(extra.permitId ? { permitId: extra.permitId } : {}),
+      ...(extra.startedAt !== undefined ? { startedAt: extra.startedAt } : {}),
+      ...(extra.detail ? { detail: extra.detail.slice(0, 500) } : {}),
+    };
+    try {
+      try {
+        await signalWorkflow(this.breakerWorkflowId, reportSignal, payload);
+      } catch (err) {
+        if (!(err instanceof ExternalWorkflowNotFoundError)) throw err;
+        await this.signalWithStart(reportSignal.name, payload);
+      }
+    } catch (err) {
+      log.warn(`Could not report ${outcome} to circuit breaker "${this.ref.dependency}": ${String(err)}`, {
+        dependency: this.ref.dependency,
+        breaker: this.breakerWorkflowId,
+      });
+    }
+  }
+
+  /** @internal applies a pause or resume signal from the breaker */
+  applyNotice(notice: BreakerNotice): void {
+    if (notice.epoch <= this.local.epoch) return;
+    this.local = { state: notice.state, epoch: notice.epoch, retryAt: Date.now() + notice.retryAfterMs };
+    if (notice.state === 'closed') this.resumes += 1;
+    else this.pauses += 1;
+  }
+
+  private async ask(peek: boolean, requestTimeout: Duration | undefined): Promise<PermitResponse> {
+    let answer: PermitResponse;
+    try {
+      answer = await requester().call(this.breakerWorkflowId, { peek }, { timeout: requestTimeout ?? '30s' });
+    } catch (err) {
+      if (err instanceof ExternalWorkflowNotFoundError) {
+        // No breaker running means no failure was ever reported: closed.
+        return { decision: 'proceed', state: 'closed', epoch: this.local.epoch, retryAfterMs: 0 };
+      }
+      if (err instanceof RequestTimeoutError) {
+        log.warn(`Circuit breaker "${this.ref.dependency}" did not answer; proceeding`, {
+          dependency: this.ref.dependency,
+          breaker: this.breakerWorkflowId,
+        });
+        return { decision: 'proceed', state: this.local.state, epoch: this.local.epoch, retryAfterMs: 0 };
+      }
+      throw err;
+    }
+    if (answer.epoch >= this.local.epoch) {
+      this.local = { state: answer.state, epoch: answer.epoch, retryAt: Date.now() + answer.retryAfterMs };
+    }
+    return answer;
+  }
+
+  private async signalWithStart(signalName: string, payload: unknown): Promise<void> {
+    const activities = proxyActivities<SignalWithStartActivity>(
+      this.ref.activityOptions ?? { startToCloseTimeout: '30s' },
+    );
+    await activities.signalUtilsSignalWithStart({
+      workflowType: CIRCUIT_BREAKER_WORKFLOW_TYPE,
+      workflowId: this.breakerWorkflowId,
+      taskQueue: this.ref.taskQueue ?? workflowInfo().taskQueue,
+      args: [{ dependency: this.ref.dependency, ...(this.ref.options ? { options: this.ref.options } : {}) }],
+      signalName,
+      signalArgs: [payload],
+    });
+  }
+}
+
+/**
+ * This workflow's handle on the breaker of a dependency (one per dependency per workflow; the first call
+ * registers the pause/resume handlers). Call it early in the workflow.
+ *
+ * @example
+ * const payments = circuitBreaker({ dependency: 'payments-api' });
+ * await payments.subscribe();
+ * const receipt = await payments.call(() => charge(order));
+ */
+export function circuitBreaker(ref: string | BreakerRef): DependentBreaker {
+  const resolved = typeof ref === 'string' ? { dependency: ref } : ref;
+  const { breakers } = local();
+  if (breakers.size === 0) {
+    setTypedHandler(pauseSignal, applyNotice);
+    setTypedHandler(resumeSignal, applyNotice);
+  }
+  let breaker = breakers.get(resolved.dependency);
+  if (!breaker) {
+    breaker = new DependentBreaker(resolved);
+    breakers.set(resolved.dependency, breaker);
+  }
+  return breaker;
+}
+
+/**
+ * Waits until the breaker of `ref` lets a call through; see {@link DependentBreaker.guard}. Works whether
+ * or not this workflow subscribed.
+ *
+ * @example
+ * await breakerGuard('payments-api', { maxWait: '30 minutes', onTimeout: 'throw' });
+ */
+export function breakerGuard(
+  ref: string | BreakerRef,
+  options?: BreakerGuardOptions,
+): Promise<BreakerPermit> {
+  return circuitBreaker(ref).guard(options);
+}

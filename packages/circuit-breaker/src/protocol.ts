@@ -1,0 +1,233 @@
+import { defineRequestResponse, defineTypedSignal } from '@temporal-patterns/signal-utils';
+import { defineQuery } from '@temporalio/workflow';
+
+/** The breaker's state: `closed` lets calls through, `open` pauses them, `half-open` admits probes. */
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+/** Workflow type of the breaker, as registered on workers. */
+export const CIRCUIT_BREAKER_WORKFLOW_TYPE = 'circuitBreakerWorkflow';
+
+/**
+ * The breaker workflow id for `dependency`: `circuit-breaker:<dependency>`. One breaker per protected
+ * dependency, so every reporter, subscriber and operator finds it by name alone.
+ */
+export function circuitBreakerWorkflowId(dependency: string): string {
+  return `circuit-breaker:${dependency}`;
+}
+
+function record(raw: unknown): Record<string, unknown> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('expected an object');
+  return raw as Record<string, unknown>;
+}
+
+function optionalString(obj: Record<string, unknown>, key: string): string | undefined {
+  const value = obj[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new Error(`${key} must be a string`);
+  return value;
+}
+
+function requiredString(obj: Record<string, unknown>, key: string): string {
+  const value = optionalString(obj, key);
+  if (!value) throw new Error(`${key} must be a non-empty string`);
+  return value;
+}
+
+/** Payload of {@link reportSignal}: the outcome of one call to the protected dependency. */
+export interface OutcomeReport {
+  outcome: 'success' | 'failure';
+  /** Id of this report; a report delivered twice with the same id counts once. */
+  reportId?: string;
+  /** The probe permit this call held, if it was a half-open probe. */
+  permitId?: string;
+  /** Who reports (workflow id or name), for log lines. */
+  sender?: string;
+  /** Short description of the failure, kept in the inspection's last failure. */
+  detail?: string;
+  /**
+   * When the call started (epoch ms). A call that started before the breaker's current state began says
+   * nothing about that state and is ignored, unless it holds a probe permit.
+   */
+  startedAt?: number;
+}
+
+/** Wire name `circuit-breaker.report`: a success or failure of a call to the dependency. */
+export const reportSignal = defineTypedSignal<OutcomeReport>('circuit-breaker.report', (raw) => {
+  const obj = record(raw);
+  if (obj.outcome !== 'success' && obj.outcome !== 'failure')
+    throw new Error('outcome must be "success" or "failure"');
+  const detail = optionalString(obj, 'detail');
+  if (obj.startedAt !== undefined && (typeof obj.startedAt !== 'number' || !Number.isFinite(obj.startedAt)))
+    throw new Error('startedAt must be a number');
+  return {
+    startedAt: obj.startedAt as number | undefined,
+    outcome: obj.outcome,
+    reportId: optionalString(obj, 'reportId'),
+    permitId: optionalString(obj, 'permitId'),
+    sender: optionalString(obj, 'sender'),
+    detail: detail?.slice(0, 500),
+  };
+});
+
+/** Payload of {@link subscribeSignal} and {@link unsubscribeSignal}. */
+export interface SubscriptionRequest {
+  /** The subscriber's workflow id (no run id, so it survives the subscriber's continue-as-new). */
+  workflowId: string;
+}
+
+const subscription = (raw: unknown): SubscriptionRequest => ({
+  workflowId: requiredString(record(raw), 'workflowId'),
+});
+
+/** Wire name `circuit-breaker.subscribe`: the sender wants pause and resume signals. */
+export const subscribeSignal = defineTypedSignal<SubscriptionRequest>(
+  'circuit-breaker.subscribe',
+  subscription,
+);
+
+/** Wire name `circuit-breaker.unsubscribe`: the sender no longer wants pause and resume signals. */
+export const unsubscribeSignal = defineTypedSignal<SubscriptionRequest>(
+  'circuit-breaker.unsubscribe',
+  subscription,
+);
+
+/**
+ * Payload of {@link forceSignal}. `open` holds the breaker open (no cooldown ends it) until `closed` or
+ * `release`; `closed` closes it now, resets the counters and resumes everyone, after which the usual
+ * thresholds apply; `release` ends a forced open by starting a normal cooldown.
+ */
+export interface ForceCommand {
+  mode: 'open' | 'closed' | 'release';
+  reason?: string;
+  sender?: string;
+}
+
+/** Wire name `circuit-breaker.force`: an operator's command. */
+export const forceSignal = defineTypedSignal<ForceCommand>('circuit-breaker.force', (raw) => {
+  const obj = record(raw);
+  if (obj.mode !== 'open' && obj.mode !== 'closed' && obj.mode !== 'release')
+    throw new Error('mode must be "open", "closed" or "release"');
+  return { mode: obj.mode, reason: optionalString(obj, 'reason'), sender: optionalString(obj, 'sender') };
+});
+
+/** Payload of the pause and resume signals a breaker sends to its subscribers. */
+export interface BreakerNotice {
+  dependency: string;
+  state: BreakerState;
+  /** Counts transitions; a subscriber ignores a notice older than one it already applied. */
+  epoch: number;
+  /** When it is worth asking for a probe permit, in ms from the notice (open only). */
+  retryAfterMs: number;
+  /** The breaker's workflow id. */
+  sender: string;
+}
+
+const notice = (raw: unknown): BreakerNotice => {
+  const obj = record(raw);
+  const state = obj.state;
+  if (state !== 'closed' && state !== 'open' && state !== 'half-open') throw new Error('unknown state');
+  if (typeof obj.epoch !== 'number' || typeof obj.retryAfterMs !== 'number')
+    throw new Error('epoch and retryAfterMs must be numbers');
+  return {
+    dependency: requiredString(obj, 'dependency'),
+    state,
+    epoch: obj.epoch,
+    retryAfterMs: obj.retryAfterMs,
+    sender: requiredString(obj, 'sender'),
+  };
+};
+
+/** Wire name `circuit-breaker.pause`: sent to every subscriber when the breaker opens. */
+export const pauseSignal = defineTypedSignal<BreakerNotice>('circuit-breaker.pause', notice);
+
+/** Wire name `circuit-breaker.resume`: sent to every subscriber when the breaker closes. */
+export const resumeSignal = defineTypedSignal<BreakerNotice>('circuit-breaker.resume', notice);
+
+/** A permit request: `peek` only asks for the state and never takes a probe permit. */
+export interface PermitRequest {
+  peek?: boolean;
+}
+
+/**
+ * The breaker's answer: `proceed` (closed), `probe` (half-open; this caller holds probe permit
+ * `permitId`), or `wait` (ask again after `retryAfterMs`).
+ */
+export interface PermitResponse {
+  decision: 'proceed' | 'probe' | 'wait';
+  state: BreakerState;
+  epoch: number;
+  retryAfterMs: number;
+  permitId?: string;
+}
+
+/**
+ * Request/response `circuit-breaker.permit` (signals `circuit-breaker.permit.request` and
+ * `.response`): how a workflow asks a breaker for its state or a probe permit.
+ */
+export const permitProtocol = defineRequestResponse<PermitRequest, PermitResponse>('circuit-breaker.permit', {
+  request: (raw) => {
+    if (raw === undefined || raw === null) return {};
+    const obj = record(raw);
+    if (obj.peek !== undefined && typeof obj.peek !== 'boolean') throw new Error('peek must be a boolean');
+    return { peek: obj.peek as boolean | undefined };
+  },
+  response: (raw) => {
+    const obj = record(raw);
+    if (obj.decision !== 'proceed' && obj.decision !== 'probe' && obj.decision !== 'wait')
+      throw new Error('unknown decision');
+    if (obj.state !== 'closed' && obj.state !== 'open' && obj.state !== 'half-open')
+      throw new Error('unknown state');
+    if (typeof obj.epoch !== 'number' || typeof obj.retryAfterMs !== 'number')
+      throw new Error('epoch and retryAfterMs must be numbers');
+    return {
+      decision: obj.decision,
+      state: obj.state,
+      epoch: obj.epoch,
+      retryAfterMs: obj.retryAfterMs,
+      permitId: optionalString(obj, 'permitId'),
+    };
+  },
+});
+
+/** One state change, as listed in the inspection. */
+export interface BreakerTransition {
+  from: BreakerState;
+  to: BreakerState;
+  /** Epoch milliseconds (workflow time). */
+  at: number;
+  reason: string;
+}
+
+/** What an operator sees: the answer to the {@link inspectQuery}. */
+export interface BreakerInspection {
+  dependency: string;
+  state: BreakerState;
+  /** Epoch milliseconds (workflow time) of the last transition. */
+  since: number;
+  epoch: number;
+  /** `open` while an operator holds the breaker open. */
+  forced?: 'open';
+  /** When an open breaker turns half-open (epoch ms); absent when closed, half-open or forced open. */
+  openUntil?: number;
+  /** Outcomes counted since the breaker last closed. */
+  counts: {
+    consecutiveFailures: number;
+    windowSize: number;
+    windowFailures: number;
+    halfOpenSuccesses: number;
+  };
+  /** Totals across runs. */
+  totals: { successes: number; failures: number; opened: number; pruned: number; ignoredReports: number };
+  probesInFlight: number;
+  subscribers: string[];
+  /** Subscribers still waiting for the latest pause or resume signal. */
+  pendingNotices: number;
+  lastFailure?: string;
+  /** The latest transitions, oldest first (at most 20). */
+  transitions: BreakerTransition[];
+  /** How many runs this breaker has had (1 + continue-as-new count). */
+  run: number;
+}
+
+/** Query `circuit-breaker.inspect`: state, counts, since when, subscribers. */
+export const inspectQuery = defineQuery<BreakerInspection>('circuit-breaker.inspect');
