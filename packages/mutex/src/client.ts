@@ -135,11 +135,9 @@ export class MutexClient {
   /** Releases a lease; resolves false when it was no longer current (expired, force-released, or released). */
   async release(lease: LockLease): Promise<boolean> {
     try {
-      return await this.client.workflow
-        .getHandle(lease.mutexWorkflowId)
-        .executeUpdate(releaseUpdate, {
-          args: [{ requestId: lease.requestId, grantToken: lease.grantToken, sender: this.clientId }],
-        });
+      return await this.client.workflow.getHandle(lease.mutexWorkflowId).executeUpdate(releaseUpdate, {
+        args: [{ requestId: lease.requestId, grantToken: lease.grantToken, sender: this.clientId }],
+      });
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return false;
       throw err;

@@ -72,11 +72,12 @@ export async function holdUntilSignalled(
 
 /** Holds locks on two resources at once. */
 export async function holdTwoLocks(first: string, second: string): Promise<LockLease[]> {
-  const a = await acquireLock(first, { timeout: '10s' });
-  const b = await acquireLock(second, { timeout: '10s' });
   let releaseNow = false;
+  let b: LockLease | undefined;
   setHandler(releaseNowSignal, () => void (releaseNow = true));
   setHandler(leaseQuery, () => b);
+  const a = await acquireLock(first, { timeout: '10s' });
+  b = await acquireLock(second, { timeout: '10s' });
   await condition(() => releaseNow);
   await releaseLock(b);
   await releaseLock(a);
