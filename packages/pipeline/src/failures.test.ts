@@ -1,0 +1,120 @@
+import { fileURLToPath } from 'node:url';
+import { WorkflowFailedError } from '@temporalio/client';
+import { useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
+import { sendSignal } from '@temporal-patterns/signal-utils/client';
+import { describe, expect, it } from 'vitest';
+import { startPipeline, type PipelineRun } from './client.js';
+import { definePipeline, itemsSignal, stageWorkflowId, type StageDefinition } from './index.js';
+import { createTestActivities, effectsOf } from './test-activities.js';
+import { items, waitUntil } from './test-helpers.js';
+
+const workflowsPath = fileURLToPath(new URL('./index.ts', import.meta.url));
+const env = useTemporalTestEnv();
+
+/** A → B → C where B has the given options. */
+function linear(name: string, b: Partial<StageDefinition> = {}) {
+  return definePipeline(name, [
+    { name: 'A', activity: 'pipelineTestStep', downstream: ['B'] },
+    { name: 'B', activity: 'pipelineTestStep', downstream: ['C'], ...b },
+    { name: 'C', activity: 'pipelineTestStep' },
+  ]);
+}
+
+async function failureOf(run: PipelineRun): Promise<WorkflowFailedError> {
+  const err = await run.result().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(WorkflowFailedError);
+  return err as WorkflowFailedError;
+}
+
+async function expectStagesClosed(runId: string): Promise<void> {
+  for (const stage of ['A', 'B', 'C']) {
+    const handle = env.client.workflow.getHandle(stageWorkflowId(runId, stage));
+    await waitUntil(async () => (await handle.describe()).status.name !== 'RUNNING');
+  }
+}
+
+describe('failure propagation', () => {
+  it('passes an item that fails in a stage downstream as failed and reports stage and item', async () => {
+    await env.withWorker({ workflowsPath, activities: createTestActivities() }, async (taskQueue) => {
+      const runId = env.taskQueue('stage-failure');
+      const all = items(6, (i) => (i === 2 ? 'fail@B' : `r${i}`));
+      const run = await startPipeline(env.client, linear('failing'), { runId, taskQueue, items: all, closeInput: true });
+      const result = await run.result();
+      expect(result.items.map((o) => o.status)).toEqual(['completed', 'completed', 'failed', 'completed', 'completed', 'completed']);
+      expect(result.items[2]).toMatchObject({
+        id: 'item-2',
+        failure: { stage: 'B', reason: 'error', message: 'cannot process item-2' },
+      });
+      expect(result).toMatchObject({ completed: 5, failed: 1 });
+      // C saw the failed item (it did not wait for it) but never processed it.
+      expect(effectsOf(runId, 'C').map((e) => e.itemId)).not.toContain('item-2');
+      expect(await run.stageProgress('C')).toMatchObject({ received: 6, processed: 5, failed: 1, done: true });
+    });
+  });
+
+  it('reports a stage timeout with stage and item, and the other items complete', async () => {
+    await env.withWorker({ workflowsPath, activities: createTestActivities() }, async (taskQueue) => {
+      const runId = env.taskQueue('stage-timeout');
+      const all = items(4, (i) => (i === 1 ? 'slow@B' : `r${i}`));
+      const definition = linear('timing-out', { itemTimeout: 500, retry: { maximumAttempts: 1 } });
+      const run = await startPipeline(env.client, definition, { runId, taskQueue, items: all, closeInput: true });
+      const result = await run.result();
+      expect(result.items.map((o) => o.status)).toEqual(['completed', 'failed', 'completed', 'completed']);
+      expect(result.items[1]).toMatchObject({ id: 'item-1', failure: { stage: 'B', reason: 'timeout' } });
+      expect(effectsOf(runId, 'C').map((e) => e.itemId)).toEqual(['item-0', 'item-2', 'item-3']);
+    });
+  });
+
+  it('skips a timed-out item when the stage policy says skip-item', async () => {
+    await env.withWorker({ workflowsPath, activities: createTestActivities() }, async (taskQueue) => {
+      const runId = env.taskQueue('stage-skip');
+      const all = items(3, (i) => (i === 0 ? 'slow@B' : `r${i}`));
+      const definition = linear('skipping', { itemTimeout: 500, retry: { maximumAttempts: 1 }, onTimeout: 'skip-item' });
+      const run = await startPipeline(env.client, definition, { runId, taskQueue, items: all, closeInput: true });
+      const result = await run.result();
+      expect(result.items.map((o) => o.status)).toEqual(['skipped', 'completed', 'completed']);
+      expect(result.items[0]!.failure).toMatchObject({ stage: 'B', reason: 'timeout' });
+      expect(result.skipped).toBe(1);
+    });
+  });
+
+  it('fails the run naming stage and item when the stage policy says fail-run, and stops every stage', async () => {
+    await env.withWorker({ workflowsPath, activities: createTestActivities() }, async (taskQueue) => {
+      const runId = env.taskQueue('fail-run');
+      const all = items(5, (i) => (i === 3 ? 'fail@B' : `r${i}`));
+      const run = await startPipeline(env.client, linear('fail-run', { onFailure: 'fail-run' }), {
+        runId,
+        taskQueue,
+        items: all,
+        closeInput: true,
+      });
+      const failure = await failureOf(run);
+      expect(failure.cause).toMatchObject({ type: 'PipelineItemFailedError' });
+      expect(failure.cause!.message).toContain('item "item-3" failed in stage "B"');
+      await expectStagesClosed(runId);
+    });
+  });
+
+  it('fails the run as stalled when a stage misses a sequence number past the gap timeout', async () => {
+    await env.withWorker({ workflowsPath, activities: createTestActivities() }, async (taskQueue) => {
+      const runId = env.taskQueue('gap');
+      const run = await startPipeline(env.client, linear('gap'), { runId, taskQueue, gapTimeout: 500 });
+      const stageB = stageWorkflowId(runId, 'B');
+      await waitUntil(async () => (await env.client.workflow.getHandle(stageB).describe()).status.name === 'RUNNING');
+      // Item 2 of edge A → B without item 1: B holds it, then reports the gap instead of waiting forever.
+      await sendSignal(env.client, stageB, itemsSignal, {
+        sender: 'test',
+        channel: 'A',
+        entries: [{ seq: 2, item: { id: 'x', index: 1, status: 'ok', ref: 'x' } }],
+      });
+      const failure = await failureOf(run);
+      expect(failure.cause).toMatchObject({ type: 'PipelineStalledError' });
+      expect(failure.cause!.message).toContain('stage "B" waited');
+      expect(failure.cause!.message).toContain('item 1 from "A"');
+      await expectStagesClosed(runId);
+    });
+  });
+});
