@@ -112,3 +112,20 @@ export async function exclusiveResourceWorkflow(resourceId: string): Promise<str
     return result;
   });
 }
+
+/** Holds the lock inside withLock while its body throws. */
+export async function withLockBodyThrows(resourceId: string): Promise<void> {
+  await withLock(resourceId, { timeout: '10s' }, async () => {
+    throw ApplicationFailure.nonRetryable('the protected work failed', 'WorkFailed');
+  });
+}
+
+/** Holds the lock inside withLock until the workflow is cancelled. */
+export async function withLockUntilCancelled(resourceId: string): Promise<void> {
+  let lease: LockLease | undefined;
+  setHandler(leaseQuery, () => lease);
+  await withLock(resourceId, { timeout: '10s' }, async (granted) => {
+    lease = granted;
+    await condition(() => false);
+  });
+}
