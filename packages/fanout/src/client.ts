@@ -1,5 +1,5 @@
 // Client entry: code for workers, activities and clients. Never imported by workflow code.
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { sendSignal } from '@temporal-patterns/signal-utils/client';
 import {
   fanoutProgressQuery,
@@ -48,7 +48,7 @@ export interface StartFanoutOptions extends FanoutOptions {
 export async function startFanout(
   client: Client,
   options: StartFanoutOptions,
-): Promise<WorkflowHandle<typeof fanoutWorkflow>> {
+): Promise<WorkflowHandleWithFirstExecutionRunId<typeof fanoutWorkflow>> {
   const { workflowId, taskQueue, ...fanout } = options;
   validateFanoutOptions(fanout);
   return client.workflow.start(fanoutWorkflow, { workflowId, taskQueue, args: [fanout] });

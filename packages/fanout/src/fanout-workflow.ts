@@ -57,7 +57,7 @@ export interface FanoutOptions {
   /** Workflow type of the children; each should call `runFanoutChild` (or wait for the start signal and report itself). */
   childWorkflowType: string;
   /** One input reference per child, in order; outcomes come back in the same order. */
-  inputs: FanoutRef[];
+  inputs: readonly FanoutRef[];
   /** When the fan-out is finished. Defaults to `'all-settled'`. */
   policy?: FanoutPolicy;
   /** Most children released and not yet ended at any time. Defaults to 10. */
@@ -181,7 +181,7 @@ export const MAX_FANOUT_INPUT_BYTES = 1024 * 1024;
 /** The normalized options of a fan-out, with durations in ms. */
 export interface FanoutConfig {
   childWorkflowType: string;
-  inputs: FanoutRef[];
+  inputs: readonly FanoutRef[];
   policy: FanoutPolicy;
   window: number;
   startAhead: number;

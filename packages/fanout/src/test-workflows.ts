@@ -30,8 +30,7 @@ export async function scriptedChild(): Promise<FanoutChildResult | undefined> {
   });
 }
 
-// Handlers are registered per execution here: signal-utils' `signalChannel` registry is module state,
-// which the worker shares between workflow executions, so `waitForSignal` misses signals in a second child.
+/** Waits for this child's start signal (what `runFanoutChild` does, without running any work). */
 async function receiveStart(): Promise<FanoutStart> {
   let start: FanoutStart | undefined;
   setTypedHandler(fanoutStartSignal, (payload) => void (start ??= payload));
