@@ -290,7 +290,7 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
   setTypedHandler(creditSignal, (message) => {
     const outbox = outboxes.find((o) => o.state.target === message.stage);
     if (!outbox) {
-      const error = new UnknownStageError(definition.name, message.stage, downstream);
+      const error = new UnknownStageError(definition.name, message.stage, outboxes.map((o) => o.state.target));
       log.warn(`Pipeline stage ${stage.name} ignored credit from a stage it does not feed: ${error.message}`, {
         sender: message.sender,
         type: error.type,
