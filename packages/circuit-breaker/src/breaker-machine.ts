@@ -82,7 +82,16 @@ export class BreakerMachine {
     this.window = [...(carried?.window ?? [])];
     this.halfOpenSuccesses = carried?.halfOpenSuccesses ?? 0;
     this.probes = [...(carried?.probes ?? [])];
-    this.totals = { successes: 0, failures: 0, opened: 0, pruned: 0, ignoredReports: 0, ...carried?.totals };
+    this.totals = {
+      successes: 0,
+      failures: 0,
+      opened: 0,
+      pruned: 0,
+      ignoredReports: 0,
+      noticeBatches: 0,
+      largestNoticeBatch: 0,
+      ...carried?.totals,
+    };
     this.subscribers = new Map(carried?.subscribers ?? []);
     this.lastFailure = carried?.lastFailure;
     this.transitions = [...(carried?.transitions ?? [])];
@@ -243,6 +252,8 @@ export class BreakerMachine {
       if (ids.length >= max) break;
       ids.push(id);
     }
+    this.totals.noticeBatches += 1;
+    this.totals.largestNoticeBatch = Math.max(this.totals.largestNoticeBatch, ids.length);
     return { ids, kind: this.state === 'closed' ? 'resume' : 'pause', noticeEpoch: this.noticeEpoch };
   }
 

@@ -1,7 +1,7 @@
 // Client entry: code for workers, activities and clients. Never imported by workflow code.
 import { createSignalActivities, sendSignal } from '@temporal-patterns/signal-utils/client';
 import { Context } from '@temporalio/activity';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { circuitBreakerWorkflow, type CircuitBreakerInput } from './breaker-workflow.js';
 import { resolveCircuitBreakerOptions, type CircuitBreakerOptions } from './options.js';
 import { circuitBreakerPingSignal, circuitBreakerPingWorkflow } from './ping-workflow.js';
@@ -75,7 +75,7 @@ export function createCircuitBreakerActivities(client: Client) {
 export async function startCircuitBreaker(
   client: Client,
   ref: ClientBreakerRef,
-): Promise<WorkflowHandle<typeof circuitBreakerWorkflow>> {
+): Promise<WorkflowHandleWithFirstExecutionRunId<typeof circuitBreakerWorkflow>> {
   return client.workflow.start(circuitBreakerWorkflow, {
     workflowId: circuitBreakerWorkflowId(ref.dependency),
     taskQueue: taskQueueOf(ref),

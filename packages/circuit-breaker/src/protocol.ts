@@ -217,7 +217,16 @@ export interface BreakerInspection {
     halfOpenSuccesses: number;
   };
   /** Totals across runs. */
-  totals: { successes: number; failures: number; opened: number; pruned: number; ignoredReports: number };
+  totals: {
+    successes: number;
+    failures: number;
+    opened: number;
+    pruned: number;
+    ignoredReports: number;
+    /** Pause/resume batches sent, and the most signals one batch had pending at once. */
+    noticeBatches: number;
+    largestNoticeBatch: number;
+  };
   probesInFlight: number;
   subscribers: string[];
   /** Subscribers still waiting for the latest pause or resume signal. */

@@ -6,15 +6,15 @@ import type { CallInput } from './test-workflows.js';
 /** Polls `probe` until it returns a truthy value or `timeoutMs` passes (then throws with `what`). */
 export async function eventually<T>(
   what: string,
-  probe: () => Promise<T> | T,
+  probe: () => Promise<T>,
   timeoutMs = 20_000,
-): Promise<T> {
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
       const value = await probe();
-      if (value) return value;
+      if (value) return value as NonNullable<T>;
       last = value;
     } catch (err) {
       last = err;
