@@ -1,11 +1,11 @@
 import type { Duration } from '@temporalio/common';
 import { CancellationScope, condition, isCancellation, log } from '@temporalio/workflow';
 import {
+  durationToMs,
   ExternalWorkflowNotFoundError,
   setTypedHandler,
   signalWorkflow,
 } from '@temporal-patterns/signal-utils';
-import { durationMs } from './duration.js';
 import { FanoutChildFailedError, InvalidFanoutInputError } from './errors.js';
 import {
   fanoutCleanupSignal,
@@ -114,8 +114,10 @@ export async function runFanoutChild(
     cleanup = payload;
     scope.cancel();
   });
-  const startTimeoutMs = options.startTimeout === undefined ? undefined : durationMs(options.startTimeout);
-  if (options.startTimeout !== undefined && startTimeoutMs === undefined) {
+  let startTimeoutMs: number | undefined;
+  try {
+    startTimeoutMs = options.startTimeout === undefined ? undefined : durationToMs(options.startTimeout);
+  } catch {
     throw new InvalidFanoutInputError('startTimeout', `not a duration: ${String(options.startTimeout)}`);
   }
   const arrived = () => start !== undefined || cleanup !== undefined;

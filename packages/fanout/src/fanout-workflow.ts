@@ -12,6 +12,7 @@ import {
 } from '@temporalio/workflow';
 import {
   drainAndContinueAsNew,
+  durationToMs,
   isDataRef,
   isExternalWorkflowNotFound,
   payloadSize,
@@ -19,7 +20,6 @@ import {
   shouldContinueAsNew,
   signalWorkflow,
 } from '@temporal-patterns/signal-utils';
-import { durationMs } from './duration.js';
 import { InvalidFanoutInputError, UnknownFanoutChildError } from './errors.js';
 import {
   fanoutCleanupSignal,
@@ -204,9 +204,11 @@ function positiveInt(field: string, value: unknown, fallback: number, min = 1): 
 
 function optionalDuration(field: string, value: Duration | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const ms = durationMs(value);
-  if (ms === undefined) throw new InvalidFanoutInputError(field, `not a duration: ${String(value)}`);
-  return ms;
+  try {
+    return durationToMs(value);
+  } catch {
+    throw new InvalidFanoutInputError(field, `not a duration: ${String(value)}`);
+  }
 }
 
 /**
