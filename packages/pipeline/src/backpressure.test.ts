@@ -21,7 +21,12 @@ describe('backpressure', () => {
     await env.withWorker({ workflowsPath, activities }, async (taskQueue) => {
       const runId = env.taskQueue('windowed');
       const all = items(40);
-      const run = await startPipeline(env.client, windowed, { runId, taskQueue, items: all, closeInput: true });
+      const run = await startPipeline(env.client, windowed, {
+        runId,
+        taskQueue,
+        items: all,
+        closeInput: true,
+      });
       const result = await run.result();
       expect(result.items.map((o) => o.output)).toEqual(all.map((i) => `${i.ref}>A>B>C`));
       for (const stage of ['A', 'B', 'C']) {

@@ -31,22 +31,32 @@ describe('bad input', () => {
       const runId = env.taskQueue('bad-input');
       const run = await startPipeline(env.client, linear, { runId, taskQueue, items: items(2) });
       const stageB = stageWorkflowId(runId, 'B');
-      await waitUntil(async () => (await env.client.workflow.getHandle(stageB).describe()).status.name === 'RUNNING');
+      await waitUntil(
+        async () => (await env.client.workflow.getHandle(stageB).describe()).status.name === 'RUNNING',
+      );
 
       // Refused by the client before anything is sent.
       await expect(run.feed([{ id: '', ref: 1 }])).rejects.toThrow(InvalidPipelineItemError);
-      await expect(run.feed([{ id: 'big', ref: 'x'.repeat(20_000) }])).rejects.toThrow(InvalidPipelineItemError);
+      await expect(run.feed([{ id: 'big', ref: 'x'.repeat(20_000) }])).rejects.toThrow(
+        InvalidPipelineItemError,
+      );
       // Unknown stages.
       await expect(run.stageProgress('Z')).rejects.toThrow(UnknownStageError);
       await expect(
-        sendSignal(env.client, stageWorkflowId(runId, 'Z'), itemsSignal, { sender: 't', channel: 'A', entries: [] }),
+        sendSignal(env.client, stageWorkflowId(runId, 'Z'), itemsSignal, {
+          sender: 't',
+          channel: 'A',
+          entries: [],
+        }),
       ).rejects.toThrow(ExternalWorkflowNotFoundError);
 
       // Reaching the workflows anyway: logged and dropped.
       await sendSignal(env.client, runId, feedSignal, {
         channel: 'raw',
         seq: 1,
-        payload: { items: [{ id: 42 } as never, { id: 'item-0', ref: 'again' }, { id: 'item-2', ref: 'r2' }] },
+        payload: {
+          items: [{ id: 42 } as never, { id: 'item-0', ref: 'again' }, { id: 'item-2', ref: 'r2' }],
+        },
       });
       await sendSignal(env.client, stageB, itemsSignal, {
         sender: 'test',

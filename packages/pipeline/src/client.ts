@@ -147,6 +147,10 @@ export async function startPipeline(
 }
 
 /** A handle on an existing run, to feed it or read its progress from another process. */
-export function getPipelineRun(client: Client, runId: string, options: { maxItemBytes?: number } = {}): PipelineRun {
+export function getPipelineRun(
+  client: Client,
+  runId: string,
+  options: { maxItemBytes?: number } = {},
+): PipelineRun {
   return new PipelineRun(client, runId, options.maxItemBytes);
 }

@@ -21,7 +21,12 @@ describe('continue-as-new', () => {
       const runId = env.taskQueue('can');
       const all = items(45);
       // Tiny histories force continue-as-new while items are buffered, joining, in flight and pending.
-      const run = await startPipeline(env.client, diamond, { runId, taskQueue, maxHistoryEvents: 40, items: all.slice(0, 15) });
+      const run = await startPipeline(env.client, diamond, {
+        runId,
+        taskQueue,
+        maxHistoryEvents: 40,
+        items: all.slice(0, 15),
+      });
       await run.feed(all.slice(15, 30));
       await run.feed(all.slice(30), { last: true });
       const result = await run.result();

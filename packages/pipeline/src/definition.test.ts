@@ -40,7 +40,13 @@ describe('definePipeline', () => {
 
   it.each([
     ['no stages', []],
-    ['a duplicate name', [{ name: 'a', activity: 'x' }, { name: 'a', activity: 'y' }]],
+    [
+      'a duplicate name',
+      [
+        { name: 'a', activity: 'x' },
+        { name: 'a', activity: 'y' },
+      ],
+    ],
     ['an unknown downstream stage', [{ name: 'a', activity: 'x', downstream: ['nope'] }]],
     ['a missing activity', [{ name: 'a', activity: '' }]],
     ['a bad window', [{ name: 'a', activity: 'x', window: 0 }]],

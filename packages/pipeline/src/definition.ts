@@ -109,8 +109,7 @@ export function definePipeline(name: string, stages: readonly StageDefinition[])
   for (const stage of stages) {
     const seen = new Set<string>();
     for (const target of stage.downstream ?? []) {
-      if (!names.has(target))
-        fail(`stage "${stage.name}" lists unknown downstream stage "${target}"`);
+      if (!names.has(target)) fail(`stage "${stage.name}" lists unknown downstream stage "${target}"`);
       if (seen.has(target)) fail(`stage "${stage.name}" lists downstream "${target}" twice`);
       seen.add(target);
     }

@@ -23,15 +23,18 @@ describe('a diamond pipeline (A → B, A → C, B + C → D)', () => {
     await env.withWorker({ workflowsPath, activities }, async (taskQueue) => {
       const runId = env.taskQueue('diamond');
       const all = items(40);
-      const run = await startPipeline(env.client, diamond, { runId, taskQueue, items: all, closeInput: true });
+      const run = await startPipeline(env.client, diamond, {
+        runId,
+        taskQueue,
+        items: all,
+        closeInput: true,
+      });
       const result = await run.result();
       expect(result.completed).toBe(40);
       const joined = effectsOf(runId, 'D');
       expect(joined.map((e) => e.itemId)).toEqual(all.map((i) => i.id));
       expect(joined.map((e) => e.inputs)).toEqual(all.map((i) => ({ B: `${i.ref}>A>B`, C: `${i.ref}>A>C` })));
-      expect(result.items.map((o) => o.output)).toEqual(
-        all.map((i) => `(B:${i.ref}>A>B+C:${i.ref}>A>C)>D`),
-      );
+      expect(result.items.map((o) => o.output)).toEqual(all.map((i) => `(B:${i.ref}>A>B+C:${i.ref}>A>C)>D`));
       expect(effectsOf(runId, 'A')).toHaveLength(40);
       const d = await run.stageProgress('D');
       expect(d).toMatchObject({ received: 40, processed: 40, joining: 0, done: true });

@@ -19,6 +19,7 @@ export function toMs(duration: Duration): number {
   }
   const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(String(duration));
   const unit = match && (match[2] ? UNITS.find(([re]) => re.test(match[2]!.toLowerCase()))?.[1] : 1);
-  if (!match || unit === undefined || unit === null) throw new TypeError(`Invalid duration: "${String(duration)}"`);
+  if (!match || unit === undefined || unit === null)
+    throw new TypeError(`Invalid duration: "${String(duration)}"`);
   return Math.round(Number(match[1]) * unit);
 }

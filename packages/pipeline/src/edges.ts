@@ -221,9 +221,12 @@ export class EdgeOutbox {
         this.retryAt = Date.now() + 1_000;
         return 0;
       }
-      log.error(`Pipeline edge ${this.channel} → ${state.target}: downstream closed, dropping ${count} items`, {
-        workflowId: state.workflowId,
-      });
+      log.error(
+        `Pipeline edge ${this.channel} → ${state.target}: downstream closed, dropping ${count} items`,
+        {
+          workflowId: state.workflowId,
+        },
+      );
     } finally {
       this.sending = false;
     }

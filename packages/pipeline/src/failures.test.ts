@@ -41,9 +41,21 @@ describe('failure propagation', () => {
     await env.withWorker({ workflowsPath, activities: createTestActivities() }, async (taskQueue) => {
       const runId = env.taskQueue('stage-failure');
       const all = items(6, (i) => (i === 2 ? 'fail@B' : `r${i}`));
-      const run = await startPipeline(env.client, linear('failing'), { runId, taskQueue, items: all, closeInput: true });
+      const run = await startPipeline(env.client, linear('failing'), {
+        runId,
+        taskQueue,
+        items: all,
+        closeInput: true,
+      });
       const result = await run.result();
-      expect(result.items.map((o) => o.status)).toEqual(['completed', 'completed', 'failed', 'completed', 'completed', 'completed']);
+      expect(result.items.map((o) => o.status)).toEqual([
+        'completed',
+        'completed',
+        'failed',
+        'completed',
+        'completed',
+        'completed',
+      ]);
       expect(result.items[2]).toMatchObject({
         id: 'item-2',
         failure: { stage: 'B', reason: 'error', message: 'cannot process item-2' },
@@ -51,7 +63,12 @@ describe('failure propagation', () => {
       expect(result).toMatchObject({ completed: 5, failed: 1 });
       // C saw the failed item (it did not wait for it) but never processed it.
       expect(effectsOf(runId, 'C').map((e) => e.itemId)).not.toContain('item-2');
-      expect(await run.stageProgress('C')).toMatchObject({ received: 6, processed: 5, failed: 1, done: true });
+      expect(await run.stageProgress('C')).toMatchObject({
+        received: 6,
+        processed: 5,
+        failed: 1,
+        done: true,
+      });
     });
   });
 
@@ -60,7 +77,12 @@ describe('failure propagation', () => {
       const runId = env.taskQueue('stage-timeout');
       const all = items(4, (i) => (i === 1 ? 'slow@B' : `r${i}`));
       const definition = linear('timing-out', { itemTimeout: 500, retry: { maximumAttempts: 1 } });
-      const run = await startPipeline(env.client, definition, { runId, taskQueue, items: all, closeInput: true });
+      const run = await startPipeline(env.client, definition, {
+        runId,
+        taskQueue,
+        items: all,
+        closeInput: true,
+      });
       const result = await run.result();
       expect(result.items.map((o) => o.status)).toEqual(['completed', 'failed', 'completed', 'completed']);
       expect(result.items[1]).toMatchObject({ id: 'item-1', failure: { stage: 'B', reason: 'timeout' } });
@@ -72,8 +94,17 @@ describe('failure propagation', () => {
     await env.withWorker({ workflowsPath, activities: createTestActivities() }, async (taskQueue) => {
       const runId = env.taskQueue('stage-skip');
       const all = items(3, (i) => (i === 0 ? 'slow@B' : `r${i}`));
-      const definition = linear('skipping', { itemTimeout: 500, retry: { maximumAttempts: 1 }, onTimeout: 'skip-item' });
-      const run = await startPipeline(env.client, definition, { runId, taskQueue, items: all, closeInput: true });
+      const definition = linear('skipping', {
+        itemTimeout: 500,
+        retry: { maximumAttempts: 1 },
+        onTimeout: 'skip-item',
+      });
+      const run = await startPipeline(env.client, definition, {
+        runId,
+        taskQueue,
+        items: all,
+        closeInput: true,
+      });
       const result = await run.result();
       expect(result.items.map((o) => o.status)).toEqual(['skipped', 'completed', 'completed']);
       expect(result.items[0]!.failure).toMatchObject({ stage: 'B', reason: 'timeout' });
@@ -103,7 +134,9 @@ describe('failure propagation', () => {
       const runId = env.taskQueue('gap');
       const run = await startPipeline(env.client, linear('gap'), { runId, taskQueue, gapTimeout: 500 });
       const stageB = stageWorkflowId(runId, 'B');
-      await waitUntil(async () => (await env.client.workflow.getHandle(stageB).describe()).status.name === 'RUNNING');
+      await waitUntil(
+        async () => (await env.client.workflow.getHandle(stageB).describe()).status.name === 'RUNNING',
+      );
       // Item 2 of edge A → B without item 1: B holds it, then reports the gap instead of waiting forever.
       await sendSignal(env.client, stageB, itemsSignal, {
         sender: 'test',

@@ -10,7 +10,6 @@ import { items, shuffled, waitUntil } from './test-helpers.js';
 const workflowsPath = fileURLToPath(new URL('./index.ts', import.meta.url));
 const env = useTemporalTestEnv();
 
-
 describe('a linear pipeline', () => {
   it('processes 200 items through 3 stages in order, exactly once', async () => {
     const linear = definePipeline('linear', [
@@ -56,7 +55,11 @@ describe('a linear pipeline under duplicated and reordered deliveries', () => {
       const late = Array.from({ length: 100 }, (_, k) => forged(199 - k));
       const dupes = Array.from({ length: 20 }, (_, k) => forged(100 + k));
       for (const entries of [late.slice(0, 50), dupes, late.slice(50)]) {
-        await sendSignal(env.client, stageB.workflowId, itemsSignal, { sender: 'test', channel: 'A', entries });
+        await sendSignal(env.client, stageB.workflowId, itemsSignal, {
+          sender: 'test',
+          channel: 'A',
+          entries,
+        });
       }
 
       // Feed batches of 20, shuffled, every third one twice; the last one closes the input.

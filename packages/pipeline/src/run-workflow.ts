@@ -111,7 +111,10 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
     }
   }
 
-  const feed = new SequencedReceiver(feedSignal, { gapTimeout: options.gapTimeout ?? '1 minute', state: saved?.feed });
+  const feed = new SequencedReceiver(feedSignal, {
+    gapTimeout: options.gapTimeout ?? '1 minute',
+    state: saved?.feed,
+  });
   const seenIds = new Set(saved?.seenIds ?? []);
   let inputClosed = saved?.inputClosed ?? false;
   const outboxes = (
@@ -165,7 +168,9 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
           err instanceof Error ? err.message : String(err),
           typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : undefined,
         );
-        log.warn(`Pipeline run ${runId} dropped an item from ${source}: ${error.message}`, { type: error.type });
+        log.warn(`Pipeline run ${runId} dropped an item from ${source}: ${error.message}`, {
+          type: error.type,
+        });
         continue;
       }
       if (inputClosed) {
@@ -190,7 +195,8 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
     if (!sinks.every((s) => entry.outputs[s] !== undefined)) return;
     partial.delete(envelope.id);
     const envelopes = sinks.map((s) => entry.outputs[s]!);
-    const stop = envelopes.find((e) => e.status === 'failed') ?? envelopes.find((e) => e.status === 'skipped');
+    const stop =
+      envelopes.find((e) => e.status === 'failed') ?? envelopes.find((e) => e.status === 'skipped');
     const outputs: Record<string, unknown> = {};
     for (const e of envelopes) if (e.status === 'ok') outputs[sinks[envelopes.indexOf(e)]!] = e.ref;
     outcomes.push({
@@ -211,13 +217,17 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
   setTypedHandler(itemsSignal, (message) => {
     if (!inbox.has(message.channel)) {
       const error = new UnknownStageError(definition.name, message.channel, sinks);
-      log.warn(`Pipeline run ${runId} dropped items from a stage that is not a last stage: ${error.message}`, {
-        sender: message.sender,
-        type: error.type,
-      });
+      log.warn(
+        `Pipeline run ${runId} dropped items from a stage that is not a last stage: ${error.message}`,
+        {
+          sender: message.sender,
+          type: error.type,
+        },
+      );
       return;
     }
-    for (const envelope of inbox.accept(message.channel, message.entries, message.endAfter)) deliver(message.channel, envelope);
+    for (const envelope of inbox.accept(message.channel, message.entries, message.endAfter))
+      deliver(message.channel, envelope);
     lastProgressAt = Date.now();
     version += 1;
   });
@@ -254,21 +264,26 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
   let feedError: unknown;
   const feedLoop = async (): Promise<void> => {
     while (!inputClosed && !stalled) {
-        try {
-          const message = await feed.receive(idleTimeoutMs);
-          accept(message.payload.items, `feeder "${message.channel}"`);
-          if (message.payload.last) inputClosed = true;
+      try {
+        const message = await feed.receive(idleTimeoutMs);
+        accept(message.payload.items, `feeder "${message.channel}"`);
+        if (message.payload.last) inputClosed = true;
+        version += 1;
+      } catch (err) {
+        if (err instanceof SignalTimeoutError) continue;
+        if (err instanceof SequenceGapError) {
+          stalled = new PipelineStalledError(
+            runId,
+            PIPELINE_INPUT,
+            `feed batch ${err.expectedSeq} from "${err.channel}"`,
+            err.gapTimeoutMs,
+          );
           version += 1;
-        } catch (err) {
-          if (err instanceof SignalTimeoutError) continue;
-          if (err instanceof SequenceGapError) {
-            stalled = new PipelineStalledError(runId, PIPELINE_INPUT, `feed batch ${err.expectedSeq} from "${err.channel}"`, err.gapTimeoutMs);
-            version += 1;
-            return;
-          }
-          throw err;
+          return;
         }
+        throw err;
       }
+    }
   };
   if (!inputClosed) {
     feedLoop().catch((err: unknown) => {
@@ -297,12 +312,23 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
     if (failure) {
       await cancelStages();
       if (failure.kind === 'item-failed')
-        throw new PipelineItemFailedError(runId, failure.stage, failure.itemId ?? '?', failure.reason ?? 'error', failure.detail);
+        throw new PipelineItemFailedError(
+          runId,
+          failure.stage,
+          failure.itemId ?? '?',
+          failure.reason ?? 'error',
+          failure.detail,
+        );
       throw new PipelineStalledError(runId, failure.stage, failure.detail, failure.waitedMs ?? 0);
     }
     const outstanding = !done() && (seenIds.size > outcomes.length || inputClosed);
     if (!stalled && outstanding && now - lastProgressAt >= idleTimeoutMs)
-      stalled = new PipelineStalledError(runId, '@run', 'progress on outstanding items', now - lastProgressAt);
+      stalled = new PipelineStalledError(
+        runId,
+        '@run',
+        'progress on outstanding items',
+        now - lastProgressAt,
+      );
     if (stalled) {
       await cancelStages();
       throw stalled;

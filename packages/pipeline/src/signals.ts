@@ -73,7 +73,8 @@ export interface FeedBatch {
 }
 
 function record(raw: unknown, what: string): Record<string, unknown> {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`${what} must be an object`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new Error(`${what} must be an object`);
   return raw as Record<string, unknown>;
 }
 
@@ -99,7 +100,10 @@ export const itemsSignal = defineTypedSignal<ItemsMessage>('pipeline.items', (ra
       throw new Error('entry.seq must be an integer ≥ 1');
     parseEnvelope(e.item);
   }
-  if (m.endAfter !== undefined && (typeof m.endAfter !== 'number' || !Number.isInteger(m.endAfter) || m.endAfter < 0))
+  if (
+    m.endAfter !== undefined &&
+    (typeof m.endAfter !== 'number' || !Number.isInteger(m.endAfter) || m.endAfter < 0)
+  )
     throw new Error('endAfter must be an integer ≥ 0');
   return m as unknown as ItemsMessage;
 });
@@ -119,7 +123,8 @@ export const stageFailedSignal = defineTypedSignal<StageFailedMessage>('pipeline
   const m = record(raw, 'message');
   if (typeof m.sender !== 'string') throw new Error('sender must be a string');
   if (typeof m.stage !== 'string') throw new Error('stage must be a string');
-  if (m.kind !== 'item-failed' && m.kind !== 'stalled') throw new Error('kind must be item-failed or stalled');
+  if (m.kind !== 'item-failed' && m.kind !== 'stalled')
+    throw new Error('kind must be item-failed or stalled');
   if (typeof m.detail !== 'string') throw new Error('detail must be a string');
   return m as unknown as StageFailedMessage;
 });

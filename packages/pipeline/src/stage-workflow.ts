@@ -63,7 +63,14 @@ export interface StageState {
   /** `channel\nitemId` of inputs whose join was given up (timeout): dropped when they arrive late. */
   abandonedInputs: string[];
   creditSent: Record<string, number>;
-  stats: { received: number; processed: number; failed: number; skipped: number; maxInFlight: number; runs: number };
+  stats: {
+    received: number;
+    processed: number;
+    failed: number;
+    skipped: number;
+    maxInFlight: number;
+    runs: number;
+  };
   stallReported: boolean;
 }
 
@@ -117,7 +124,17 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
           pending: [],
           endSent: false,
         }))
-      : [{ target: PIPELINE_OUTPUT, workflowId: runId, window: null, sent: 0, released: 0, pending: [], endSent: false }]);
+      : [
+          {
+            target: PIPELINE_OUTPUT,
+            workflowId: runId,
+            window: null,
+            sent: 0,
+            released: 0,
+            pending: [],
+            endSent: false,
+          },
+        ]);
   const outboxes = outboxStates.map((s) => new EdgeOutbox(s, stage.name, maxBatch));
   const joins = new Map((saved?.joins ?? []).map((j) => [j.id, j]));
   const ready: ReadyItem[] = [...(saved?.ready ?? [])];
@@ -141,7 +158,8 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
 
   const handedOn = (): number => Math.min(...outboxes.map((o) => o.state.sent));
   const inFlight = (): number => stats.received - handedOn();
-  const finishedInput = (): boolean => inbox.allEnded() && joins.size === 0 && ready.length === 0 && active === 0;
+  const finishedInput = (): boolean =>
+    inbox.allEnded() && joins.size === 0 && ready.length === 0 && active === 0;
   const done = (): boolean => finishedInput() && outboxes.every((o) => o.state.endSent && !o.sending);
 
   const progress = (): StageProgress => ({
@@ -252,15 +270,28 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
           inputs: item.inputs,
           idempotencyKey: `${runId}/${stage.name}/${item.id}`,
         });
-        assertPayloadSize(ref, `output of stage "${stage.name}" for item "${item.id}"`, options.maxItemBytes ?? DEFAULT_MAX_ITEM_BYTES);
+        assertPayloadSize(
+          ref,
+          `output of stage "${stage.name}" for item "${item.id}"`,
+          options.maxItemBytes ?? DEFAULT_MAX_ITEM_BYTES,
+        );
         out = { id: item.id, index: item.index, status: 'ok', ref };
       } catch (err) {
         if (isCancellation(err)) throw err;
         const timedOut = err instanceof ActivityFailure && err.cause instanceof TimeoutFailure;
         const detail =
-          err instanceof ActivityFailure && err.cause ? err.cause.message : err instanceof Error ? err.message : String(err);
+          err instanceof ActivityFailure && err.cause
+            ? err.cause.message
+            : err instanceof Error
+              ? err.message
+              : String(err);
         out = timedOut
-          ? giveUp(item, stage.onTimeout ?? 'fail-item', 'timeout', `activity ${stage.activity} timed out: ${detail}`)
+          ? giveUp(
+              item,
+              stage.onTimeout ?? 'fail-item',
+              'timeout',
+              `activity ${stage.activity} timed out: ${detail}`,
+            )
           : giveUp(item, stage.onFailure ?? 'fail-item', 'error', detail);
       }
     }
@@ -284,17 +315,25 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
       });
       return;
     }
-    for (const item of inbox.accept(message.channel, message.entries, message.endAfter)) deliver(message.channel, item);
+    for (const item of inbox.accept(message.channel, message.entries, message.endAfter))
+      deliver(message.channel, item);
     version += 1;
   });
   setTypedHandler(creditSignal, (message) => {
     const outbox = outboxes.find((o) => o.state.target === message.stage);
     if (!outbox) {
-      const error = new UnknownStageError(definition.name, message.stage, outboxes.map((o) => o.state.target));
-      log.warn(`Pipeline stage ${stage.name} ignored credit from a stage it does not feed: ${error.message}`, {
-        sender: message.sender,
-        type: error.type,
-      });
+      const error = new UnknownStageError(
+        definition.name,
+        message.stage,
+        outboxes.map((o) => o.state.target),
+      );
+      log.warn(
+        `Pipeline stage ${stage.name} ignored credit from a stage it does not feed: ${error.message}`,
+        {
+          sender: message.sender,
+          type: error.type,
+        },
+      );
       return;
     }
     outbox.credit(message.released);
@@ -314,7 +353,12 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
       const missing = upstream.filter((u) => join.inputs[u] === undefined);
       for (const u of missing) abandoned.add(`${u}\n${join.id}`);
       joins.delete(join.id);
-      const out = giveUp(join, stage.onTimeout ?? 'fail-item', 'join-timeout', `no input from ${missing.join(', ')} within ${joinTimeoutMs} ms`);
+      const out = giveUp(
+        join,
+        stage.onTimeout ?? 'fail-item',
+        'join-timeout',
+        `no input from ${missing.join(', ')} within ${joinTimeoutMs} ms`,
+      );
       ready.push({ id: out.id, index: out.index, status: out.status, failure: out.failure, inputs: {} });
     }
     if (!stallReported) {
@@ -324,7 +368,11 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
         .sort((a, b) => a.state.blockedSince! - b.state.blockedSince!)[0];
       if (gap && gap.since + gapTimeoutMs <= now) {
         stallReported = true;
-        report({ kind: 'stalled', detail: `item ${gap.expectedSeq} from "${gap.channel}"`, waitedMs: now - gap.since });
+        report({
+          kind: 'stalled',
+          detail: `item ${gap.expectedSeq} from "${gap.channel}"`,
+          waitedMs: now - gap.since,
+        });
       } else if (blocked && blocked.state.blockedSince! + creditTimeoutMs <= now) {
         stallReported = true;
         report({
@@ -414,12 +462,15 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
       // More output is coming soon while items are being processed: batch it.
       const quiet = active === 0 && ready.length === 0;
       for (const outbox of outboxes) {
-        if (outbox.canSend(finished, quiet, MIN_BATCH, LINGER_MS)) spawn(async () => void (await outbox.send(finished, me)));
+        if (outbox.canSend(finished, quiet, MIN_BATCH, LINGER_MS))
+          spawn(async () => void (await outbox.send(finished, me)));
       }
       sendCredits();
     }
     if (version !== seen) continue;
     const waitMs = deadline !== undefined ? Math.max(1, deadline - Date.now()) : undefined;
-    await (waitMs !== undefined ? condition(() => version !== seen, waitMs) : condition(() => version !== seen));
+    await (waitMs !== undefined
+      ? condition(() => version !== seen, waitMs)
+      : condition(() => version !== seen));
   }
 }
