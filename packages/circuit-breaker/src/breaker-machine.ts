@@ -118,8 +118,10 @@ export class BreakerMachine {
         this.seenReports.delete(this.seenReports.values().next().value as string);
     }
     this.tick(now);
-    if (this.state === 'open' || (report.permitId === undefined && (report.startedAt ?? now) < this.since)) {
-      // Calls admitted before the current state began (or while open) say nothing new about it.
+    const stale = this.epoch > 0 && report.permitId === undefined && (report.startedAt ?? now) < this.since;
+    if (this.state === 'open' || stale) {
+      // Calls admitted before the current state began (or while open) say nothing new about it. Before
+      // the first transition every report counts: the breaker may have been started by this very report.
       this.totals.ignoredReports += 1;
       return false;
     }

@@ -32,11 +32,12 @@ export interface CallRecord extends CallInput {
 
 /**
  * A fake dependency: `callDependency` fails while `healthy` is false, logs every call with the breaker's
- * own state (queried when the call starts), and reports its outcome through `withCircuitBreaker`.
+ * own state (queried when the call starts), and reports its outcome through `withCircuitBreaker` unless
+ * `reporting: false`.
  */
-export function fakeDependency(client: Client, dependency: string) {
+export function fakeDependency(client: Client, dependency: string, options: { reporting?: boolean } = {}) {
   const state = { healthy: false, calls: [] as CallRecord[] };
-  const callDependency = withCircuitBreaker(client, { dependency }, async (input: CallInput) => {
+  const call = async (input: CallInput) => {
     const breakerState = await inspectCircuitBreaker(client, dependency).then(
       (i) => i.state,
       () => 'absent' as const,
@@ -45,6 +46,8 @@ export function fakeDependency(client: Client, dependency: string) {
     state.calls.push({ ...input, breakerState, ok });
     if (!ok) throw new Error(`${dependency} is down`);
     return `job ${input.job} done`;
-  });
+  };
+  const callDependency =
+    options.reporting === false ? call : withCircuitBreaker(client, { dependency }, call);
   return { state, activities: { callDependency } };
 }
