@@ -36,7 +36,7 @@ export interface ClientBreakerRef {
   dependency: string;
   /**
    * Task queue a breaker started on demand runs on. Defaults, inside an activity, to the activity's task
-   * queue; elsewhere it is required to start a breaker.
+   * queue; elsewhere it is required to start a breaker (without it, only a running breaker is reached).
    */
   taskQueue?: string;
   /** Options of a breaker started on demand (a running breaker keeps its own). Defaults to the defaults. */
@@ -48,14 +48,12 @@ function startArgs(ref: ClientBreakerRef): [CircuitBreakerInput] {
   return [{ dependency: ref.dependency, ...(ref.options ? { options: ref.options } : {}) }];
 }
 
-function taskQueueOf(ref: ClientBreakerRef): string {
+function taskQueueOf(ref: ClientBreakerRef): string | undefined {
   if (ref.taskQueue) return ref.taskQueue;
   try {
     return Context.current().info.taskQueue;
   } catch {
-    throw new TypeError(
-      `Circuit breaker "${ref.dependency}": taskQueue is required outside an activity to start a breaker`,
-    );
+    return undefined;
   }
 }
 
@@ -76,16 +74,21 @@ export async function startCircuitBreaker(
   client: Client,
   ref: ClientBreakerRef,
 ): Promise<WorkflowHandleWithFirstExecutionRunId<typeof circuitBreakerWorkflow>> {
+  const taskQueue = taskQueueOf(ref);
+  if (!taskQueue)
+    throw new TypeError(`Circuit breaker "${ref.dependency}": taskQueue is required to start it`);
   return client.workflow.start(circuitBreakerWorkflow, {
     workflowId: circuitBreakerWorkflowId(ref.dependency),
-    taskQueue: taskQueueOf(ref),
+    taskQueue,
     args: startArgs(ref),
     workflowIdConflictPolicy: 'USE_EXISTING',
   });
 }
 
 /**
- * Reports one outcome to the breaker, starting it when it is not running (signal-with-start).
+ * Reports one outcome to the breaker, starting it when it is not running (signal-with-start). Without a
+ * task queue (outside an activity and none in `ref`) it can only signal a running breaker, and rejects
+ * with `ExternalWorkflowNotFoundError` when there is none.
  *
  * @example
  * await reportOutcome(client, { dependency: 'payments-api', taskQueue: 'payments' }, { outcome: 'failure' });
@@ -96,9 +99,14 @@ export async function reportOutcome(
   report: OutcomeReport,
 ): Promise<void> {
   const payload = reportSignal.parse(report);
+  const taskQueue = taskQueueOf(ref);
+  if (!taskQueue) {
+    await sendSignal(client, circuitBreakerWorkflowId(ref.dependency), reportSignal, payload);
+    return;
+  }
   await client.workflow.signalWithStart(circuitBreakerWorkflow, {
     workflowId: circuitBreakerWorkflowId(ref.dependency),
-    taskQueue: taskQueueOf(ref),
+    taskQueue,
     args: startArgs(ref),
     signal: reportSignal.definition,
     signalArgs: [payload],

@@ -1,0 +1,122 @@
+import { fileURLToPath } from 'node:url';
+import { useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { describe, expect, it } from 'vitest';
+import {
+  circuitBreakerWorkflow,
+  circuitBreakerWorkflowId,
+  createCircuitBreakerActivities,
+  forceClose,
+  InvalidCircuitBreakerOptionsError,
+  inspectCircuitBreaker,
+  reportOutcome,
+  startCircuitBreaker,
+  withCircuitBreaker,
+} from './client.js';
+import { eventually } from './test-helpers.js';
+
+const workflowsPath = fileURLToPath(new URL('./test-workflows.ts', import.meta.url));
+const env = useTemporalTestEnv();
+
+describe('bad input', () => {
+  it('logs and drops malformed signals; the breaker keeps running and counting', async () => {
+    const dependency = env.taskQueue('crm');
+    await env.withWorker(
+      { workflowsPath, activities: createCircuitBreakerActivities(env.client) },
+      async (taskQueue) => {
+        const handle = await startCircuitBreaker(env.client, {
+          dependency,
+          taskQueue,
+          options: { failureThreshold: 2 },
+        });
+        await handle.signal('circuit-breaker.report', { outcome: 'maybe', sender: 'rogue-client' });
+        await handle.signal('circuit-breaker.report', 'failure');
+        await handle.signal('circuit-breaker.subscribe', { workflowId: 42 });
+        await handle.signal('circuit-breaker.force', { mode: 'sideways' });
+        await handle.signal('circuit-breaker.permit.request', { correlationId: 'c1', payload: {} });
+        await handle.signal('circuit-breaker.report', { outcome: 'failure', startedAt: 'yesterday' });
+        await reportOutcome(env.client, { dependency }, { outcome: 'failure', sender: 'good-client' });
+
+        const inspection = await eventually('the valid report counted', async () => {
+          const i = await inspectCircuitBreaker(env.client, dependency);
+          return i.totals.failures === 1 ? i : undefined;
+        });
+        expect(inspection).toMatchObject({
+          state: 'closed',
+          subscribers: [],
+          counts: { consecutiveFailures: 1 },
+        });
+        const rejected = env.logsMatching('Rejected malformed payload on signal "circuit-breaker.');
+        expect(rejected.map((e) => e.message)).toEqual([
+          expect.stringContaining(
+            '"circuit-breaker.report" from rogue-client: outcome must be "success" or "failure"',
+          ),
+          expect.stringContaining('"circuit-breaker.report" from unknown sender: expected an object'),
+          expect.stringContaining(
+            '"circuit-breaker.subscribe" from unknown sender: workflowId must be a string',
+          ),
+          expect.stringContaining('"circuit-breaker.force" from unknown sender: mode must be'),
+          expect.stringContaining(
+            '"circuit-breaker.permit.request" from unknown sender: sender must be a non-empty string',
+          ),
+          expect.stringContaining('"circuit-breaker.report" from unknown sender: startedAt must be a number'),
+        ]);
+        const description = await env.client.workflow
+          .getHandle(circuitBreakerWorkflowId(dependency))
+          .describe();
+        expect(description.status.name).toBe('RUNNING');
+        await forceClose(env.client, dependency);
+      },
+    );
+  });
+
+  it('refuses bad options with InvalidCircuitBreakerOptionsError before starting anything', async () => {
+    const dependency = env.taskQueue('crm');
+    const bad = { failureRatio: 2, cooldown: 'soon', windowSize: 5, minimumCalls: 9 };
+    const error = await startCircuitBreaker(env.client, {
+      dependency,
+      taskQueue: 'unused',
+      options: bad,
+    }).catch((e) => e);
+    expect(error).toBeInstanceOf(InvalidCircuitBreakerOptionsError);
+    expect((error as InvalidCircuitBreakerOptionsError).problems).toEqual([
+      'cooldown: Invalid duration: "soon"',
+      'failureRatio must be in (0, 1]',
+      'minimumCalls must be an integer in [1, windowSize]',
+    ]);
+    await expect(
+      reportOutcome(env.client, { dependency, taskQueue: 'unused', options: bad }, { outcome: 'failure' }),
+    ).rejects.toBeInstanceOf(InvalidCircuitBreakerOptionsError);
+    await expect(
+      env.client.workflow.getHandle(circuitBreakerWorkflowId(dependency)).describe(),
+    ).rejects.toThrow();
+  });
+
+  it('fails a breaker started directly with bad options with a typed, non-retryable error', async () => {
+    const dependency = env.taskQueue('crm');
+    await env.withWorker({ workflowsPath }, async (taskQueue) => {
+      const error = await env.client.workflow
+        .execute(circuitBreakerWorkflow, {
+          taskQueue,
+          workflowId: circuitBreakerWorkflowId(dependency),
+          args: [{ dependency, options: { halfOpenProbes: 0 } }],
+        })
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(WorkflowFailedError);
+      const cause = (error as WorkflowFailedError).cause;
+      expect(cause).toBeInstanceOf(ApplicationFailure);
+      expect((cause as ApplicationFailure).type).toBe('InvalidCircuitBreakerOptionsError');
+    });
+  });
+
+  it('never fails the wrapped activity when its report cannot be sent', async () => {
+    const wrapped = withCircuitBreaker(
+      env.client,
+      { dependency: env.taskQueue('x') },
+      async (n: number) => n * 2,
+    );
+    // Outside an activity and without a task queue the breaker cannot be started: the report is dropped.
+    await expect(wrapped(21)).resolves.toBe(42);
+  });
+});
