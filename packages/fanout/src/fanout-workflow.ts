@@ -604,7 +604,10 @@ export async function fanoutWorkflow(input: FanoutWorkflowInput): Promise<Fanout
     const consider = (t: number | undefined): void => {
       if (t !== undefined && (at === undefined || t < at)) at = t;
     };
-    if (!st.stop && cfg.deadlineMs !== undefined) consider(st.startedAt + cfg.deadlineMs);
+    // Only while some child has no outcome: past the deadline that would wake the loop again and again.
+    if (!st.stop && cfg.deadlineMs !== undefined && st.outcomes.some((o) => o === null)) {
+      consider(st.startedAt + cfg.deadlineMs);
+    }
     for (const child of active.values()) {
       if (child.phase === 'running') consider(childDeadline(child));
       if (child.phase === 'cleaning') consider(child.cleanupBy);
