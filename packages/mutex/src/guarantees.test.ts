@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
 import { describe, expect, it } from 'vitest';
-import { MutexClient } from './client.js';
 import {
   lockRequestSignal,
   mutexStateQuery,

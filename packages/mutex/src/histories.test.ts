@@ -25,32 +25,45 @@ const env = useTemporalTestEnv();
 describe('recorded histories', () => {
   it.runIf(process.env.MUTEX_RECORD_HISTORIES === '1')('records histories from a contended run', async () => {
     const recorder = criticalSectionRecorder();
-    await env.withWorker({ workflowsPath, activities: workerActivities(env, recorder) }, async (taskQueue) => {
-      const resourceId = env.taskQueue('recorded');
-      const ids = Array.from({ length: 6 }, (_, i) => `recorded-worker-${i}`);
-      await Promise.all(
-        ids.map((workflowId, i) =>
-          env.client.workflow.execute(exclusiveWorker, {
-            taskQueue,
-            workflowId: `${workflowId}-${resourceId}`,
-            args: [{ resourceId, workflowId, timeoutMs: i === 5 ? 1 : 60_000, holdMs: 50, maxHistoryEvents: 40, idleTimeout: 500 }],
-          }),
-        ),
-      );
-      const client = new MutexClient(env.client, { taskQueue });
-      await client.withLock(resourceId, { timeout: '10s' }, async () => undefined);
-      // Every run of the mutex: those that continued as new, and the last one, completed when idle.
-      const mutexId = mutexWorkflowId(resourceId);
-      await env.client.workflow.getHandle(mutexId).result();
-      const runs = [];
-      for await (const run of env.client.workflow.list({ query: `WorkflowId = '${mutexId}'` })) runs.push(run);
-      runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
-      expect(runs.length).toBeGreaterThanOrEqual(2);
-      for (const [i, run] of runs.entries()) await save(mutexId, `mutex-workflow-run-${i + 1}`, run.runId);
-      await save(`${ids[0]}-${resourceId}`, 'first-worker');
-      await save(`${ids[1]}-${resourceId}`, 'queued-worker');
-      await save(`${ids[5]}-${resourceId}`, 'timed-out-worker');
-    });
+    await env.withWorker(
+      { workflowsPath, activities: workerActivities(env, recorder) },
+      async (taskQueue) => {
+        const resourceId = env.taskQueue('recorded');
+        const ids = Array.from({ length: 6 }, (_, i) => `recorded-worker-${i}`);
+        await Promise.all(
+          ids.map((workflowId, i) =>
+            env.client.workflow.execute(exclusiveWorker, {
+              taskQueue,
+              workflowId: `${workflowId}-${resourceId}`,
+              args: [
+                {
+                  resourceId,
+                  workflowId,
+                  timeoutMs: i === 5 ? 1 : 60_000,
+                  holdMs: 50,
+                  maxHistoryEvents: 40,
+                  idleTimeout: 500,
+                },
+              ],
+            }),
+          ),
+        );
+        const client = new MutexClient(env.client, { taskQueue });
+        await client.withLock(resourceId, { timeout: '10s' }, async () => undefined);
+        // Every run of the mutex: those that continued as new, and the last one, completed when idle.
+        const mutexId = mutexWorkflowId(resourceId);
+        await env.client.workflow.getHandle(mutexId).result();
+        const runs = [];
+        for await (const run of env.client.workflow.list({ query: `WorkflowId = '${mutexId}'` }))
+          runs.push(run);
+        runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
+        expect(runs.length).toBeGreaterThanOrEqual(2);
+        for (const [i, run] of runs.entries()) await save(mutexId, `mutex-workflow-run-${i + 1}`, run.runId);
+        await save(`${ids[0]}-${resourceId}`, 'first-worker');
+        await save(`${ids[1]}-${resourceId}`, 'queued-worker');
+        await save(`${ids[5]}-${resourceId}`, 'timed-out-worker');
+      },
+    );
   });
 
   it('replay against the current code without non-determinism', async () => {
@@ -61,7 +74,10 @@ describe('recorded histories', () => {
       history: History.decode(readFileSync(`${historiesDir}${file}`)),
     }));
     const replayed: string[] = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle: await bundleOnce(workflowsPath) }, histories)) {
+    for await (const result of Worker.runReplayHistories(
+      { workflowBundle: await bundleOnce(workflowsPath) },
+      histories,
+    )) {
       expect(result.error, `${result.workflowId}: ${String(result.error)}`).toBeUndefined();
       replayed.push(result.workflowId);
     }
