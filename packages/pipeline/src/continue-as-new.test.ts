@@ -19,16 +19,16 @@ describe('continue-as-new', () => {
     ]);
     await env.withWorker({ workflowsPath, activities: createTestActivities() }, async (taskQueue) => {
       const runId = env.taskQueue('can');
-      const all = items(45);
+      const all = items(30);
       // Tiny histories force continue-as-new while items are buffered, joining, in flight and pending.
       const run = await startPipeline(env.client, diamond, {
         runId,
         taskQueue,
-        maxHistoryEvents: 40,
-        items: all.slice(0, 15),
+        maxHistoryEvents: 60,
+        items: all.slice(0, 10),
       });
-      await run.feed(all.slice(15, 30));
-      await run.feed(all.slice(30), { last: true });
+      await run.feed(all.slice(10, 20));
+      await run.feed(all.slice(20), { last: true });
       const result = await run.result();
       expect(result.items.map((o) => o.id)).toEqual(all.map((i) => i.id));
       expect(result.items.map((o) => o.output)).toEqual(all.map((i) => `(B:${i.ref}>A>B+C:${i.ref}>A>C)>D`));

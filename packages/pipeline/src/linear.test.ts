@@ -11,7 +11,7 @@ const workflowsPath = fileURLToPath(new URL('./index.ts', import.meta.url));
 const env = useTemporalTestEnv();
 
 describe('a linear pipeline', () => {
-  it('processes 200 items through 3 stages in order, exactly once', async () => {
+  it('processes the items it was started with through 3 stages and reports progress', async () => {
     const linear = definePipeline('linear', [
       { name: 'A', activity: 'pipelineTestStep', downstream: ['B'] },
       { name: 'B', activity: 'pipelineTestStep', downstream: ['C'] },
@@ -19,21 +19,36 @@ describe('a linear pipeline', () => {
     ]);
     await env.withWorker({ workflowsPath, activities: createTestActivities() }, async (taskQueue) => {
       const runId = env.taskQueue('linear');
-      const all = items(200);
+      const all = items(20);
       const run = await startPipeline(env.client, linear, { runId, taskQueue, items: all, closeInput: true });
       const result = await run.result();
-      expect(result.completed).toBe(200);
+      expect(result).toMatchObject({ runId, completed: 20, failed: 0, skipped: 0 });
       expect(result.items.map((o) => o.id)).toEqual(all.map((i) => i.id));
       expect(result.items.map((o) => o.output)).toEqual(all.map((i) => `${i.ref}>A>B>C`));
       for (const stage of ['A', 'B', 'C']) {
-        expect(effectsOf(runId, stage).map((e) => e.itemId)).toEqual(all.map((i) => i.id));
+        expect(effectsOf(runId, stage).map((e) => e.idempotencyKey)).toEqual(
+          all.map((i) => `${runId}/${stage}/${i.id}`),
+        );
+        expect(await run.stageProgress(stage)).toMatchObject({
+          received: 20,
+          processed: 20,
+          inFlight: 0,
+          done: true,
+        });
       }
+      expect(await run.progress()).toMatchObject({
+        fed: 20,
+        completed: 20,
+        outstanding: 0,
+        inputClosed: true,
+        done: true,
+      });
     });
   });
 });
 
 describe('a linear pipeline under duplicated and reordered deliveries', () => {
-  it('changes nothing: early, reversed and duplicated items and feed batches are taken in order once', async () => {
+  it('processes 200 items in order, exactly once, though early, reversed and duplicated items and feed batches arrive', async () => {
     const linear = definePipeline('linear-dup', [
       { name: 'A', activity: 'pipelineTestStep', downstream: ['B'] },
       { name: 'B', activity: 'pipelineTestStep', downstream: ['C'] },
