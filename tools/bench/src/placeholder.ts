@@ -1,0 +1,2 @@
+// The benchmark suite lands here (npm run bench, npm run test:faults).
+export {};
