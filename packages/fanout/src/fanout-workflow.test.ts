@@ -127,6 +127,26 @@ describe('fanoutWorkflow', () => {
     });
   });
 
+  it("runs the child's onCleanup hook with the clean-up reason", async () => {
+    const cleanups: string[] = [];
+    const activities = {
+      async fanoutTestCleanup(childId: string, reason: string): Promise<void> {
+        cleanups.push(`${childId} ${reason}`);
+      },
+    };
+    await env.withWorker({ workflowsPath, activities }, async (taskQueue) => {
+      const handle = await startFanout(env.client, {
+        workflowId: env.taskQueue('on-cleanup'),
+        taskQueue,
+        childWorkflowType: 'cleanupRecordingChild',
+        inputs: ['hang', 'fail'],
+        policy: 'fail-fast',
+      });
+      expect(await handle.result()).toMatchObject({ status: 'failed', failed: 1, cancelled: 1 });
+      expect(cleanups).toEqual([`${handle.workflowId}/0 fail-fast`]);
+    });
+  });
+
   it('quorum 3 of 5 ends as soon as three are done and cleans up the rest', async () => {
     await env.withWorker({ workflowsPath }, async (taskQueue) => {
       const handle = await startFanout(env.client, {

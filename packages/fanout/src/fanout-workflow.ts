@@ -13,6 +13,7 @@ import {
 import {
   drainAndContinueAsNew,
   durationToMs,
+  ExternalWorkflowNotFoundError,
   isDataRef,
   isExternalWorkflowNotFound,
   payloadSize,
@@ -473,7 +474,7 @@ export async function fanoutWorkflow(input: FanoutWorkflowInput): Promise<Fanout
       () => undefined,
       (err) => {
         // A child that has already closed needs no clean-up.
-        if (isExternalWorkflowNotFound(err) || isExternalWorkflowNotFound((err as Error).cause)) end(child);
+        if (err instanceof ExternalWorkflowNotFoundError) end(child);
         else log.warn(`Fan-out could not signal clean-up to ${childIdOf(index)}: ${errorMessage(err)}`);
       },
     );

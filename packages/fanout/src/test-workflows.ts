@@ -11,7 +11,10 @@ import {
 
 export { fanoutWorkflow } from './index.js';
 
-const { fanoutTestProbe } = proxyActivities<{ fanoutTestProbe(input: string): Promise<void> }>({
+const { fanoutTestProbe, fanoutTestCleanup } = proxyActivities<{
+  fanoutTestProbe(input: string): Promise<void>;
+  fanoutTestCleanup(childId: string, reason: string): Promise<void>;
+}>({
   startToCloseTimeout: '30s',
 });
 
@@ -55,4 +58,16 @@ export async function duplicateReporterChild(): Promise<void> {
 export async function deafChild(): Promise<void> {
   await receiveStart();
   await condition(() => false);
+}
+
+/** Like `scriptedChild`, and records its clean-up (child id and reason) with an activity. */
+export async function cleanupRecordingChild(): Promise<FanoutChildResult | undefined> {
+  return runFanoutChild(
+    async (input) => {
+      if (input === 'hang') await condition(() => false);
+      if (input === 'fail') throw new Error('boom');
+      return { resultRef: `result:${String(input)}` };
+    },
+    { onCleanup: (request) => fanoutTestCleanup(request.childId, request.reason) },
+  );
 }
