@@ -48,7 +48,7 @@ async function runHangingFanout(taskQueue: string) {
     inputs,
     window: 5,
     maxHistoryEvents: 60,
-    childTimeout: '3s',
+    childTimeout: '5s',
     cleanupGrace: '2s',
   });
   const summary = await handle.result();

@@ -218,7 +218,7 @@ describe('fanoutWorkflow', () => {
         childWorkflowType: 'scriptedChild',
         inputs: ['ok:1', 'hang', 'ok:3'],
         window: 2,
-        childTimeout: '1s',
+        childTimeout: '3s',
       });
       const summary = await handle.result();
       expect(summary).toMatchObject({ status: 'completed', done: 2, timedOut: 1 });
@@ -263,7 +263,7 @@ describe('fanoutWorkflow', () => {
         childWorkflowType: 'scriptedChild',
         inputs: ['ok:1', 'hang', 'hang', 'ok:4'],
         window: 2,
-        deadline: '1500ms',
+        deadline: '3s',
       });
       const summary = await handle.result();
       expect(summary).toMatchObject({
@@ -285,7 +285,7 @@ describe('fanoutWorkflow', () => {
         childWorkflowType: 'scriptedChild',
         inputs: ['ok:1', 'hang', 'hang'],
         window: 2,
-        childTimeout: '3s',
+        childTimeout: '5s',
         cleanupGrace: '1s',
       });
       const progress = await eventually(
