@@ -232,6 +232,25 @@ describe('fanoutWorkflow', () => {
     });
   });
 
+  it('counts a child that gave up waiting for its start signal as failed', async () => {
+    await env.withWorker({ workflowsPath }, async (taskQueue) => {
+      const handle = await startFanout(env.client, {
+        workflowId: env.taskQueue('impatient'),
+        taskQueue,
+        childWorkflowType: 'impatientChild',
+        inputs: ['slow', 'b'],
+        window: 1,
+      });
+      const summary = await handle.result();
+      expect(summary).toMatchObject({ status: 'completed', done: 1, failed: 1 });
+      expect(summary.outcomes[1]).toMatchObject({
+        status: 'failed',
+        error: 'the child ended without reporting',
+      });
+      expect(await signalsReceived(`${handle.workflowId}/1`)).toEqual([]);
+    });
+  });
+
   it('cancels a timed-out child that ignores the clean-up signal', async () => {
     await env.withWorker({ workflowsPath }, async (taskQueue) => {
       const handle = await startFanout(env.client, {

@@ -71,3 +71,14 @@ export async function cleanupRecordingChild(): Promise<FanoutChildResult | undef
     { onCleanup: (request) => fanoutTestCleanup(request.childId, request.reason) },
   );
 }
+
+/** Waits at most 500 ms for its start signal; input `slow` then takes 2 s. */
+export async function impatientChild(): Promise<FanoutChildResult | undefined> {
+  return runFanoutChild(
+    async (input) => {
+      if (input === 'slow') await sleep(2000);
+      return { resultRef: `result:${String(input)}` };
+    },
+    { startTimeout: '500ms' },
+  );
+}
