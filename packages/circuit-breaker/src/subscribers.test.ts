@@ -10,7 +10,12 @@ import {
   startCircuitBreaker,
 } from './client.js';
 import { eventually, fakeDependency } from './test-helpers.js';
-import { dependentStatusQuery, dependentWorkflow, idleSubscriberWorkflow } from './test-workflows.js';
+import {
+  continuingSubscriberWorkflow,
+  dependentStatusQuery,
+  dependentWorkflow,
+  idleSubscriberWorkflow,
+} from './test-workflows.js';
 
 const workflowsPath = fileURLToPath(new URL('./test-workflows.ts', import.meta.url));
 const env = useTemporalTestEnv();
@@ -95,6 +100,39 @@ describe('subscribers', () => {
         const status = await dependent.query(dependentStatusQuery);
         expect(status.notices).toEqual({ pauses: 0, resumes: 0 });
         expect((await inspectCircuitBreaker(env.client, dependency)).totals.pruned).toBe(0);
+      },
+    );
+  });
+
+  it('reaches a subscriber after it continued as new and subscribed again', async () => {
+    const dependency = env.taskQueue('stock');
+    await env.withWorker(
+      { workflowsPath, activities: createCircuitBreakerActivities(env.client) },
+      async (taskQueue) => {
+        await startCircuitBreaker(env.client, { dependency, taskQueue });
+        const subscriber = await env.client.workflow.start(continuingSubscriberWorkflow, {
+          taskQueue,
+          workflowId: `${dependency}-continuing`,
+          args: [dependency, 30_000],
+        });
+        await eventually(
+          'subscribed',
+          async () => (await inspectCircuitBreaker(env.client, dependency)).subscribers.length === 1,
+        );
+        await forceOpen(env.client, dependency);
+        // The new run starts with no view of the breaker; subscribing again fetches the state.
+        await eventually('the second run sees the breaker open', async () => {
+          const status = await subscriber.query(dependentStatusQuery);
+          return status.done === 2 && status.subscribed && status.paused;
+        });
+        await forceClose(env.client, dependency);
+        await eventually('the second run resumed', async () => {
+          const status = await subscriber.query(dependentStatusQuery);
+          return status.done === 2 && !status.paused && status.notices.resumes === 1;
+        });
+        const inspection = await inspectCircuitBreaker(env.client, dependency);
+        expect(inspection.subscribers).toEqual([subscriber.workflowId]);
+        expect(inspection.totals.pruned).toBe(0);
       },
     );
   });

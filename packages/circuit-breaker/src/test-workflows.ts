@@ -1,6 +1,6 @@
 // Fixture workflows for this package's tests (not part of the published entries).
 import { ApplicationFailure } from '@temporalio/common';
-import { defineQuery, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import { continueAsNew, defineQuery, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import { circuitBreaker, type BreakerGuardOptions, type CircuitBreakerOptions } from './index.js';
 
 export { circuitBreakerWorkflow } from './index.js';
@@ -130,4 +130,27 @@ export async function idleSubscriberWorkflow(
 /** Asks a breaker for its state without subscribing. */
 export async function peekWorkflow(dependency: string): Promise<string> {
   return circuitBreaker(dependency).fetchState();
+}
+
+/** Subscribes, continues as new once, subscribes again in the new run, and stays up for `lifetimeMs`. */
+export async function continuingSubscriberWorkflow(
+  dependency: string,
+  lifetimeMs: number,
+  run = 1,
+): Promise<DependentStatus> {
+  const breaker = circuitBreaker(dependency);
+  setHandler(dependentStatusQuery, () => ({
+    done: run,
+    waiting: false,
+    paused: breaker.paused,
+    subscribed: breaker.subscribed,
+    notices: breaker.notices,
+  }));
+  await breaker.subscribe();
+  if (run === 1) {
+    await sleep(300);
+    await continueAsNew<typeof continuingSubscriberWorkflow>(dependency, lifetimeMs, 2);
+  }
+  await sleep(lifetimeMs);
+  return { done: run, waiting: false, paused: breaker.paused, subscribed: true, notices: breaker.notices };
 }
