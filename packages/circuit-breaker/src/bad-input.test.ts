@@ -71,6 +71,27 @@ describe('bad input', () => {
     );
   });
 
+  it('refuses subscribers beyond maxSubscribers with a log line and keeps the ones it has', async () => {
+    const dependency = env.taskQueue('crm');
+    await env.withWorker({ workflowsPath }, async (taskQueue) => {
+      const handle = await startCircuitBreaker(env.client, {
+        dependency,
+        taskQueue,
+        options: { maxSubscribers: 2 },
+      });
+      for (const workflowId of ['a', 'b', 'c', 'a']) {
+        await handle.signal('circuit-breaker.subscribe', { workflowId: `${dependency}-${workflowId}` });
+      }
+      await eventually(
+        'the refusal logged',
+        async () =>
+          env.logsMatching(`refused subscriber ${dependency}-c: maxSubscribers reached`).length === 1,
+      );
+      const inspection = await inspectCircuitBreaker(env.client, dependency);
+      expect(inspection.subscribers).toEqual([`${dependency}-a`, `${dependency}-b`]);
+    });
+  });
+
   it('refuses bad options with InvalidCircuitBreakerOptionsError before starting anything', async () => {
     const dependency = env.taskQueue('crm');
     const bad = { failureRatio: 2, cooldown: 'soon', windowSize: 5, minimumCalls: 9 };
