@@ -7,6 +7,7 @@ import {
   isCancellation,
   log,
   setHandler,
+  sleep,
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -600,6 +601,24 @@ export async function fanoutWorkflow(input: FanoutWorkflowInput): Promise<Fanout
     }
   }
 
+  // One timer for the earliest deadline, kept across loop turns: a timer per turn would double history.
+  let alarm: { at: number; scope: CancellationScope } | undefined;
+  function setAlarm(at: number | undefined): void {
+    if (at === undefined || (alarm && alarm.at <= at)) return;
+    alarm?.scope.cancel();
+    const entry = { at, scope: new CancellationScope() };
+    alarm = entry;
+    const clear = (): void => {
+      if (alarm === entry) alarm = undefined;
+    };
+    void entry.scope
+      .run(() => sleep(Math.max(1, at - Date.now())))
+      .then(() => {
+        clear();
+        bump();
+      }, clear);
+  }
+
   function nextWakeAt(): number | undefined {
     let at: number | undefined;
     const consider = (t: number | undefined): void => {
@@ -671,10 +690,9 @@ export async function fanoutWorkflow(input: FanoutWorkflowInput): Promise<Fanout
         ]);
       }
       if (!draining) launch();
-      const wakeAt = nextWakeAt();
+      setAlarm(nextWakeAt());
       const seen = version;
-      if (wakeAt === undefined) await condition(() => version !== seen);
-      else await condition(() => version !== seen, Math.max(1, wakeAt - Date.now()));
+      await condition(() => version !== seen);
     }
   }
 
