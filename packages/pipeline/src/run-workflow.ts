@@ -28,6 +28,7 @@ import {
   type PipelineDefinition,
 } from './definition.js';
 import { toMs } from './duration.js';
+import { WakeTimer } from './wake-timer.js';
 import { EdgeInbox, EdgeOutbox, type InboxState, type OutboxState } from './edges.js';
 import {
   InvalidPipelineItemError,
@@ -304,6 +305,7 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
     );
   };
 
+  const timer = new WakeTimer(() => void (version += 1));
   let continuing = false;
   for (;;) {
     if (feedError !== undefined) throw feedError;
@@ -373,7 +375,7 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
     if (version !== seen) continue;
     const deadlines = outboxes.map((o) => o.retryDeadline).filter((d): d is number => d !== undefined);
     if (outstanding) deadlines.push(lastProgressAt + idleTimeoutMs);
-    const wait = deadlines.length > 0 ? Math.max(1, Math.min(...deadlines) - Date.now()) : undefined;
-    await (wait !== undefined ? condition(() => version !== seen, wait) : condition(() => version !== seen));
+    timer.set(deadlines.length > 0 ? Math.min(...deadlines) : undefined);
+    await condition(() => version !== seen);
   }
 }

@@ -25,6 +25,7 @@ import {
   type StageActivityInput,
 } from './definition.js';
 import { toMs } from './duration.js';
+import { WakeTimer } from './wake-timer.js';
 import { EdgeInbox, EdgeOutbox, type InboxState, type OutboxState } from './edges.js';
 import { UnknownStageError, type ItemFailureReason } from './errors.js';
 import { DEFAULT_MAX_BATCH, DEFAULT_MAX_ITEM_BYTES, type PipelineRunOptions } from './runtime-options.js';
@@ -419,6 +420,7 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
     });
   };
 
+  const timer = new WakeTimer(() => void (version += 1));
   let continuing = false;
   for (;;) {
     if (fatal !== undefined) throw fatal;
@@ -468,9 +470,7 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
       sendCredits();
     }
     if (version !== seen) continue;
-    const waitMs = deadline !== undefined ? Math.max(1, deadline - Date.now()) : undefined;
-    await (waitMs !== undefined
-      ? condition(() => version !== seen, waitMs)
-      : condition(() => version !== seen));
+    timer.set(deadline);
+    await condition(() => version !== seen);
   }
 }
