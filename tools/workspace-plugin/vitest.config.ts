@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    globalSetup: ['@temporal-patterns/temporal-harness/vitest-global-setup'],
+    testTimeout: 240_000,
+    hookTimeout: 120_000,
+  },
+});
