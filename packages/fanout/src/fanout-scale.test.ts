@@ -48,5 +48,5 @@ describe('fanoutWorkflow at scale', () => {
       expect(perRun.reduce((a, b) => a + b, 0)).toBeGreaterThan(4000);
       console.log(`runs: ${summary.runs}, events per run: ${perRun.join(' ')}`);
     });
-  }, 300_000);
+  }, 480_000);
 });
