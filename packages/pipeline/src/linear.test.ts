@@ -99,3 +99,30 @@ describe('a linear pipeline under duplicated and reordered deliveries', () => {
     });
   });
 });
+
+describe('a stage with concurrency', () => {
+  it('overlaps activities but hands items on in input order', async () => {
+    const overlapping = definePipeline('overlapping', [
+      { name: 'A', activity: 'pipelineTestStep', downstream: ['B'] },
+      { name: 'B', activity: 'pipelineTestStep', downstream: ['C'], concurrency: 3 },
+      { name: 'C', activity: 'pipelineTestStep' },
+    ]);
+    await env.withWorker({ workflowsPath, activities: createTestActivities() }, async (taskQueue) => {
+      const runId = env.taskQueue('overlapping');
+      // item-0 takes 3 s in B; items 1 and 2 finish there first.
+      const all = items(3, (i) => (i === 0 ? 'slow@B' : `r${i}`));
+      const run = await startPipeline(env.client, overlapping, {
+        runId,
+        taskQueue,
+        items: all,
+        closeInput: true,
+      });
+      const result = await run.result();
+      const inB = effectsOf(runId, 'B').map((e) => e.itemId);
+      expect(inB.at(-1)).toBe('item-0');
+      expect([...inB].sort()).toEqual(['item-0', 'item-1', 'item-2']);
+      expect(effectsOf(runId, 'C').map((e) => e.itemId)).toEqual(['item-0', 'item-1', 'item-2']);
+      expect(result.items.map((o) => o.output)).toEqual(['slow@B>A>B>C', 'r1>A>B>C', 'r2>A>B>C']);
+    });
+  });
+});

@@ -27,7 +27,7 @@ import {
   stageWorkflowId,
   type PipelineDefinition,
 } from './definition.js';
-import { toMs } from './duration.js';
+import { durationToMs as toMs } from '@temporal-patterns/signal-utils';
 import { WakeTimer } from './wake-timer.js';
 import { EdgeInbox, EdgeOutbox, type InboxState, type OutboxState } from './edges.js';
 import {

@@ -24,7 +24,7 @@ import {
   type PipelineDefinition,
   type StageActivityInput,
 } from './definition.js';
-import { toMs } from './duration.js';
+import { durationToMs as toMs } from '@temporal-patterns/signal-utils';
 import { WakeTimer } from './wake-timer.js';
 import { EdgeInbox, EdgeOutbox, type InboxState, type OutboxState } from './edges.js';
 import { UnknownStageError, type ItemFailureReason } from './errors.js';
