@@ -1,2 +1,0 @@
-// The benchmark suite lands here (npm run bench, npm run test:faults).
-export {};
