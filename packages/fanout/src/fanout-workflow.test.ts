@@ -325,6 +325,32 @@ describe('fanoutWorkflow', () => {
     });
   });
 
+  it('starts children on their own task queue, with their own ids and execution timeout', async () => {
+    const children = await env.startWorker({ workflowsPath });
+    try {
+      await env.withWorker({ workflowsPath }, async (taskQueue) => {
+        const prefix = `${env.taskQueue('photo-job')}-`;
+        const handle = await startFanout(env.client, {
+          workflowId: env.taskQueue('placement'),
+          taskQueue,
+          childWorkflowType: 'scriptedChild',
+          inputs: ['ok:1', 'ok:2'],
+          childTaskQueue: children.taskQueue,
+          childIdPrefix: prefix,
+          childExecutionTimeout: '1 minute',
+        });
+        const summary = await handle.result();
+        expect(summary.outcomes.map((o) => o.childId)).toEqual([`${prefix}0`, `${prefix}1`]);
+        const child = await env.client.workflow.getHandle(`${prefix}1`).describe();
+        expect(child.taskQueue).toBe(children.taskQueue);
+        expect(child.raw.executionConfig?.workflowExecutionTimeout?.seconds?.toString()).toBe('60');
+        expect(child.parentExecution?.workflowId).toBe(handle.workflowId);
+      });
+    } finally {
+      await children.stop();
+    }
+  });
+
   it('cleans up its children when the fan-out itself is cancelled', async () => {
     await env.withWorker({ workflowsPath }, async (taskQueue) => {
       const handle = await startFanout(env.client, {
