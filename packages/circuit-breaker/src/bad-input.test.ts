@@ -15,6 +15,7 @@ import {
   withCircuitBreaker,
 } from './client.js';
 import { eventually } from './test-helpers.js';
+import { dependentStatusQuery, idleSubscriberWorkflow } from './test-workflows.js';
 
 const workflowsPath = fileURLToPath(new URL('./test-workflows.ts', import.meta.url));
 const env = useTemporalTestEnv();
@@ -73,23 +74,37 @@ describe('bad input', () => {
 
   it('refuses subscribers beyond maxSubscribers with a log line and keeps the ones it has', async () => {
     const dependency = env.taskQueue('crm');
-    await env.withWorker({ workflowsPath }, async (taskQueue) => {
-      const handle = await startCircuitBreaker(env.client, {
-        dependency,
-        taskQueue,
-        options: { maxSubscribers: 2 },
-      });
-      for (const workflowId of ['a', 'b', 'c', 'a']) {
-        await handle.signal('circuit-breaker.subscribe', { workflowId: `${dependency}-${workflowId}` });
-      }
-      await eventually(
-        'the refusal logged',
-        async () =>
-          env.logsMatching(`refused subscriber ${dependency}-c: maxSubscribers reached`).length === 1,
-      );
-      const inspection = await inspectCircuitBreaker(env.client, dependency);
-      expect(inspection.subscribers).toEqual([`${dependency}-a`, `${dependency}-b`]);
-    });
+    await env.withWorker(
+      { workflowsPath, activities: createCircuitBreakerActivities(env.client) },
+      async (taskQueue) => {
+        const handle = await startCircuitBreaker(env.client, {
+          dependency,
+          taskQueue,
+          options: { maxSubscribers: 2 },
+        });
+        for (const workflowId of ['a', 'b', 'c', 'a']) {
+          await handle.signal('circuit-breaker.subscribe', { workflowId: `${dependency}-${workflowId}` });
+        }
+        await eventually(
+          'the refusal logged',
+          async () =>
+            env.logsMatching(`refused subscriber ${dependency}-c: maxSubscribers reached`).length === 1,
+        );
+        const inspection = await inspectCircuitBreaker(env.client, dependency);
+        expect(inspection.subscribers).toEqual([`${dependency}-a`, `${dependency}-b`]);
+
+        // A refused workflow learns it from the state it fetches, and falls back to asking per call.
+        const refused = await env.client.workflow.start(idleSubscriberWorkflow, {
+          taskQueue,
+          workflowId: `${dependency}-refused`,
+          args: [dependency, 30_000],
+        });
+        await eventually('the refused subscriber to know', async () => {
+          const status = await refused.query(dependentStatusQuery);
+          return env.logsMatching('refused the subscription').length === 1 && !status.subscribed;
+        });
+      },
+    );
   });
 
   it('refuses bad options with InvalidCircuitBreakerOptionsError before starting anything', async () => {

@@ -173,6 +173,7 @@ export class BreakerMachine {
       epoch: this.epoch,
       retryAfterMs,
       ...(permitId ? { permitId } : {}),
+      subscribed: this.subscribers.has(holder),
     });
     if (this.state === 'closed') return answer('proceed', 0);
     if (this.state === 'open') return answer('wait', this.retryAfter(now));

@@ -177,12 +177,22 @@ export class DependentBreaker {
 
   /**
    * Subscribes this workflow (by workflow id, so it survives this workflow's continue-as-new) to pause and
-   * resume signals, starting the breaker if it is not running, then asks it for its current state.
+   * resume signals, starting the breaker if it is not running, then asks it for its current state. Returns
+   * false (and logs) when the breaker refused the subscription (`maxSubscribers`): the guard then asks the
+   * breaker on every call, as for a workflow that never subscribed.
    */
-  async subscribe(options: Pick<BreakerGuardOptions, 'requestTimeout'> = {}): Promise<void> {
+  async subscribe(options: Pick<BreakerGuardOptions, 'requestTimeout'> = {}): Promise<boolean> {
     await this.signalWithStart(subscribeSignal.name, { workflowId: workflowInfo().workflowId });
     this.isSubscribed = true;
-    await this.fetchState(options);
+    const answer = await this.ask(true, options.requestTimeout);
+    if (answer.subscribed === false) {
+      this.isSubscribed = false;
+      log.warn(`Circuit breaker "${this.ref.dependency}" refused the subscription; guarding by request`, {
+        dependency: this.ref.dependency,
+        breaker: this.breakerWorkflowId,
+      });
+    }
+    return this.isSubscribed;
   }
 
   /** Stops pause/resume signals to this workflow. A breaker that is not running is not an error. */

@@ -158,6 +158,8 @@ export interface PermitResponse {
   epoch: number;
   retryAfterMs: number;
   permitId?: string;
+  /** Whether the requester is on the breaker's subscriber list. */
+  subscribed?: boolean;
 }
 
 /**
@@ -185,6 +187,7 @@ export const permitProtocol = defineRequestResponse<PermitRequest, PermitRespons
       epoch: obj.epoch,
       retryAfterMs: obj.retryAfterMs,
       permitId: optionalString(obj, 'permitId'),
+      ...(typeof obj.subscribed === 'boolean' ? { subscribed: obj.subscribed } : {}),
     };
   },
 });

@@ -20,7 +20,9 @@ export async function orderWorkflow(orderId: string): Promise<string> {
   for (;;) {
     await payments.guard({ maxWait: '1 day' }); // throws CircuitOpenError after a day
     try {
-      return await chargeCard(orderId);
+      const receipt = await chargeCard(orderId);
+      await payments.unsubscribe(); // else it is pruned at the breaker's next pause or resume
+      return receipt;
     } catch {
       // The breaker counted the failure; try again once it lets us through.
     }
