@@ -2,13 +2,11 @@ import type { Client } from '@temporalio/client';
 import { pingCircuitBreaker } from '@temporal-patterns/circuit-breaker/client';
 import { pingFanout } from '@temporal-patterns/fanout/client';
 import { pingPipeline } from '@temporal-patterns/pipeline/client';
+import { check, type Scenario } from './scenario.js';
+import { mutexScenario } from './scenarios/mutex.js';
+import { signalUtilsScenario } from './scenarios/signal-utils.js';
 
-/** A scenario runs workflows on the demo worker's task queue and throws if its own check fails. */
-export interface Scenario {
-  name: string;
-  description: string;
-  run(ctx: { client: Client; taskQueue: string; log: (line: string) => void }): Promise<string>;
-}
+export type { Scenario, ScenarioContext } from './scenario.js';
 
 type PingFn = (
   client: Client,
@@ -19,16 +17,19 @@ function pingScenario(name: string, ping: PingFn): Scenario {
   return {
     name,
     description: `${name}: start the package's workflow, signal it, check its answer`,
-    async run({ client, taskQueue }) {
+    async run({ client, taskQueue, runId }) {
       const text = `hello from the ${name} demo`;
-      const answer = await ping(client, { taskQueue, workflowId: `demo-${name}-${Date.now()}`, text });
-      if (answer !== text) throw new Error(`expected "${text}", got "${String(answer)}"`);
+      const answer = await ping(client, { taskQueue, workflowId: `demo-${name}-${runId}`, text });
+      check(answer === text, `expected "${text}", got "${String(answer)}"`);
       return `answered "${answer}"`;
     },
   };
 }
 
+/** Every scenario, in the order the demo runs them. */
 export const scenarios: Scenario[] = [
+  signalUtilsScenario,
+  mutexScenario,
   pingScenario('pipeline', pingPipeline),
   pingScenario('fanout', pingFanout),
   pingScenario('circuit-breaker', pingCircuitBreaker),

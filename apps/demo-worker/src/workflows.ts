@@ -1,4 +1,73 @@
-// Every workflow the demo worker runs, taken from the packages' public workflow-safe entries.
+// Every workflow the demo worker runs: the patterns' own workflows from their public entries, and the
+// small workflows the scenarios drive.
+import { condition, defineSignal, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { withLock } from '@temporal-patterns/mutex';
+import {
+  createRequester,
+  defineRequestResponse,
+  defineTypedSignal,
+  serveRequests,
+  SignalTimeoutError,
+  waitForSignal,
+} from '@temporal-patterns/signal-utils';
+
+export { mutexWorkflow } from '@temporal-patterns/mutex';
 export { circuitBreakerPingWorkflow } from '@temporal-patterns/circuit-breaker';
 export { fanoutPingWorkflow } from '@temporal-patterns/fanout';
 export { pipelinePingWorkflow } from '@temporal-patterns/pipeline';
+
+const { demoUseAccount } = proxyActivities<{
+  demoUseAccount(input: { workflowId: string; fencingToken: number; holdMs: number }): Promise<void>;
+}>({ startToCloseTimeout: '1 minute' });
+
+/** Holds the resource's lock across an activity and returns its fencing token. */
+export async function lockedJob(resourceId: string, holdMs: number): Promise<number> {
+  return withLock(resourceId, { timeout: '2 minutes', lease: '1 minute' }, async (lease) => {
+    await demoUseAccount({ workflowId: workflowInfo().workflowId, fencingToken: lease.fencingToken, holdMs });
+    return lease.fencingToken;
+  });
+}
+
+export const quote = defineRequestResponse('demo.quote', {
+  request: (raw) => {
+    if (typeof (raw as { sku?: unknown })?.sku !== 'string') throw new Error('sku must be a string');
+    return raw as { sku: string };
+  },
+  response: (raw) => raw as { sku: string; cents: number },
+});
+
+export const shutdownSignal = defineSignal('demo.shutdown');
+
+/** Prices sku-N at N × 100 cents until shut down. */
+export async function quoteServer(): Promise<void> {
+  let open = true;
+  setHandler(shutdownSignal, () => void (open = false));
+  serveRequests(quote, ({ sku }) => ({ sku, cents: Number(sku.replace('sku-', '')) * 100 }));
+  await condition(() => !open);
+}
+
+/** Asks for every quote at once and returns them in request order. */
+export async function quoteCustomer(
+  serverId: string,
+  skus: string[],
+): Promise<Array<{ sku: string; cents: number }>> {
+  const requester = createRequester(quote);
+  return Promise.all(skus.map((sku) => requester.call(serverId, { sku }, { timeout: '30s' })));
+}
+
+export const approvalSignal = defineTypedSignal('demo.approval', (raw) => {
+  if (typeof (raw as { approver?: unknown })?.approver !== 'string')
+    throw new Error('approver must be a string');
+  return raw as { approver: string; sender: string };
+});
+
+/** Waits for an approval; reports a timeout by its error type. */
+export async function approvalWithTimeout(timeoutMs: number): Promise<string> {
+  try {
+    const { approver } = await waitForSignal(approvalSignal, timeoutMs);
+    return `approved by ${approver}`;
+  } catch (err) {
+    if (err instanceof SignalTimeoutError) return err.type ?? 'SignalTimeoutError';
+    throw err;
+  }
+}
