@@ -150,4 +150,45 @@ describe('failure propagation', () => {
       await expectStagesClosed(runId);
     });
   });
+  it('fails the run as stalled when a stage waits for credit past the credit timeout', async () => {
+    const narrow = definePipeline('narrow', [
+      { name: 'A', activity: 'pipelineTestStep', downstream: ['B'] },
+      { name: 'B', activity: 'pipelineTestStep', downstream: ['C'] },
+      { name: 'C', activity: 'pipelineTestStep', window: 1 },
+    ]);
+    await env.withWorker({ workflowsPath, activities: createTestActivities() }, async (taskQueue) => {
+      const runId = env.taskQueue('credit');
+      // C holds item-0 for 3 s with a window of 1: B cannot hand item-1 on and gives up after 500 ms.
+      const all = items(2, (i) => (i === 0 ? 'slow@C' : `r${i}`));
+      const run = await startPipeline(env.client, narrow, {
+        runId,
+        taskQueue,
+        items: all,
+        closeInput: true,
+        creditTimeout: 500,
+      });
+      const failure = await failureOf(run);
+      expect(failure.cause).toMatchObject({ type: 'PipelineStalledError' });
+      expect(failure.cause!.message).toContain('stage "B" waited');
+      expect(failure.cause!.message).toContain('credit from "C" (item "item-1" waiting)');
+      await expectStagesClosed(runId);
+    });
+  });
+
+  it('fails the run as stalled when nothing moves within the idle timeout', async () => {
+    await env.withWorker({ workflowsPath, activities: createTestActivities() }, async (taskQueue) => {
+      const runId = env.taskQueue('idle');
+      const run = await startPipeline(env.client, linear('idle', { itemTimeout: '10s' }), {
+        runId,
+        taskQueue,
+        items: items(1, () => 'slow@B'),
+        closeInput: true,
+        idleTimeout: 1_000,
+      });
+      const failure = await failureOf(run);
+      expect(failure.cause).toMatchObject({ type: 'PipelineStalledError' });
+      expect(failure.cause!.message).toContain('stage "@run" waited');
+      await expectStagesClosed(runId);
+    });
+  });
 });

@@ -361,6 +361,7 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
         `no input from ${missing.join(', ')} within ${joinTimeoutMs} ms`,
       );
       ready.push({ id: out.id, index: out.index, status: out.status, failure: out.failure, inputs: {} });
+      version += 1;
     }
     if (!stallReported) {
       const gap = inbox.oldestGap();
@@ -369,6 +370,7 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
         .sort((a, b) => a.state.blockedSince! - b.state.blockedSince!)[0];
       if (gap && gap.since + gapTimeoutMs <= now) {
         stallReported = true;
+        version += 1;
         report({
           kind: 'stalled',
           detail: `item ${gap.expectedSeq} from "${gap.channel}"`,
@@ -376,6 +378,7 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
         });
       } else if (blocked && blocked.state.blockedSince! + creditTimeoutMs <= now) {
         stallReported = true;
+        version += 1;
         report({
           kind: 'stalled',
           detail: `credit from "${blocked.state.target}" (item "${blocked.state.pending[0]!.id}" waiting)`,
@@ -425,8 +428,6 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
   for (;;) {
     if (fatal !== undefined) throw fatal;
     const seen = version;
-    const now = Date.now();
-    const deadline = checkTimeouts(now);
     if (done() && background === 0) return progress();
     if (!continuing && shouldContinueAsNew({ maxHistoryEvents: options.maxHistoryEvents })) continuing = true;
     if (continuing) {
@@ -469,6 +470,8 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
       }
       sendCredits();
     }
+    // After this pass's sends, so that a send that just found no credit is timed too.
+    const deadline = checkTimeouts(Date.now());
     if (version !== seen) continue;
     timer.set(deadline);
     await condition(() => version !== seen);
