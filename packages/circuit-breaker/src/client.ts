@@ -1,6 +1,7 @@
 // Client entry: code for workers, activities and clients. Never imported by workflow code.
 import { createSignalActivities, sendSignal } from '@temporal-patterns/signal-utils/client';
 import { Context } from '@temporalio/activity';
+import { CancelledFailure } from '@temporalio/common';
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { circuitBreakerWorkflow, type CircuitBreakerInput } from './breaker-workflow.js';
 import { resolveCircuitBreakerOptions, type CircuitBreakerOptions } from './options.js';
@@ -115,7 +116,10 @@ export async function reportOutcome(
 
 /** Options of {@link withCircuitBreaker}. */
 export interface ReportingOptions {
-  /** Which errors count as failures of the dependency. Defaults to every error. */
+  /**
+   * Which errors count as failures of the dependency. Defaults to every error except a cancellation
+   * (`CancelledFailure`), which says nothing about the dependency.
+   */
   isFailure?: (error: unknown) => boolean;
 }
 
@@ -162,7 +166,7 @@ export function withCircuitBreaker<A extends unknown[], R>(
     try {
       result = await activity(...args);
     } catch (err) {
-      if (options.isFailure?.(err) ?? true) {
+      if (options.isFailure?.(err) ?? !(err instanceof CancelledFailure)) {
         await send({
           outcome: 'failure',
           startedAt,

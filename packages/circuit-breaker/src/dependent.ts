@@ -7,7 +7,7 @@ import {
   type Requester,
 } from '@temporal-patterns/signal-utils';
 import type { ActivityOptions, Duration } from '@temporalio/common';
-import { condition, log, proxyActivities, uuid4, workflowInfo } from '@temporalio/workflow';
+import { condition, isCancellation, log, proxyActivities, uuid4, workflowInfo } from '@temporalio/workflow';
 import { durationMs } from './duration.js';
 import { CircuitOpenError } from './errors.js';
 import type { CircuitBreakerOptions } from './options.js';
@@ -79,7 +79,10 @@ export interface GuardedCallOptions extends BreakerGuardOptions {
    * (`withCircuitBreaker`). Defaults to true.
    */
   report?: boolean;
-  /** Which errors count as failures of the dependency. Defaults to every error. */
+  /**
+   * Which errors count as failures of the dependency. Defaults to every error except a cancellation
+   * (`isCancellation`), which says nothing about the dependency.
+   */
   isFailure?: (error: unknown) => boolean;
 }
 
@@ -272,7 +275,7 @@ export class DependentBreaker {
     try {
       result = await fn();
     } catch (err) {
-      if (report && (options.isFailure?.(err) ?? true)) {
+      if (report && (options.isFailure?.(err) ?? !isCancellation(err))) {
         await this.report('failure', {
           permitId: permit.permitId,
           startedAt,

@@ -1,0 +1,47 @@
+import { fileURLToPath } from 'node:url';
+import { useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
+import { CancelledFailure } from '@temporalio/common';
+import { describe, expect, it } from 'vitest';
+import { inspectCircuitBreaker, reportOutcome, withCircuitBreaker } from './client.js';
+import { eventually } from './test-helpers.js';
+
+const workflowsPath = fileURLToPath(new URL('./test-workflows.ts', import.meta.url));
+const env = useTemporalTestEnv();
+
+describe('withCircuitBreaker', () => {
+  it('reports failures and successes, but not cancellations or errors isFailure rules out', async () => {
+    const dependency = env.taskQueue('kyc');
+    await env.withWorker({ workflowsPath }, async (taskQueue) => {
+      const ref = { dependency, taskQueue };
+      const outcomes: Array<() => Promise<string>> = [
+        async () => 'ok',
+        async () => {
+          throw new Error('kyc: 500');
+        },
+        async () => {
+          throw new CancelledFailure('worker shutting down');
+        },
+        async () => {
+          throw new Error('kyc: 404 no such person');
+        },
+      ];
+      const plain = withCircuitBreaker(env.client, ref, (n: number) => outcomes[n]!());
+      const picky = withCircuitBreaker(env.client, ref, (n: number) => outcomes[n]!(), {
+        isFailure: (err) => !String(err).includes('404'),
+      });
+      await expect(plain(0)).resolves.toBe('ok');
+      await expect(plain(1)).rejects.toThrow('kyc: 500');
+      // By default a cancellation is not a failure of the dependency.
+      await expect(plain(2)).rejects.toBeInstanceOf(CancelledFailure);
+      await expect(picky(3)).rejects.toThrow('404');
+      // A marker report after the others: once it is counted, everything before it was processed.
+      await reportOutcome(env.client, ref, { outcome: 'success', sender: 'marker' });
+      const inspection = await eventually('the marker counted', async () => {
+        const i = await inspectCircuitBreaker(env.client, dependency);
+        return i.totals.successes === 2 ? i : undefined;
+      });
+      expect(inspection.totals.failures).toBe(1);
+      expect(inspection.lastFailure).toBe('unknown sender: kyc: 500');
+    });
+  });
+});
