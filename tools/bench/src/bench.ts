@@ -17,6 +17,7 @@ import {
   progress,
   sleep,
   summarize,
+  tmpRoot,
   WorkerProcess,
 } from './common.js';
 import { postgresSystem, redisSystem, temporalSystem, type Ask, type LockSystem } from './lock-loops.js';
@@ -44,7 +45,7 @@ const P = quick
       uncontendedOthers: 200,
       contenders: [1, 4],
       holds: [0, 10],
-      windowMs: { temporal: 4000, redis: 1500, postgres: 1500 },
+      windowMs: { temporal: 4000, 'temporal-sqlite': 4000, redis: 1500, postgres: 1500 },
       resources: [1, 4],
       cycles10k: { cyclers: 2, perCycler: 100, perRun: 40, mutexMaxEvents: 300 },
       blocked: 200,
@@ -57,7 +58,7 @@ const P = quick
       uncontendedOthers: 2000,
       contenders: [1, 4, 16, 64],
       holds: [0, 10, 100],
-      windowMs: { temporal: 15_000, redis: 4000, postgres: 4000 },
+      windowMs: { temporal: 15_000, 'temporal-sqlite': 10_000, redis: 4000, postgres: 4000 },
       resources: [1, 4, 16],
       cycles10k: { cyclers: 10, perCycler: 1000, perRun: 100, mutexMaxEvents: undefined },
       blocked: 5000,
@@ -65,7 +66,8 @@ const P = quick
       redisRetryMs: 5,
     };
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
-const want = (part: string): boolean => !only || only.includes(part);
+const skip = process.argv.find((a) => a.startsWith('--skip='))?.slice(7).split(',') ?? [];
+const want = (part: string): boolean => (!only || only.includes(part)) && !skip.includes(part);
 
 const results: Record<string, unknown> = {};
 const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
@@ -135,7 +137,19 @@ async function main(): Promise<void> {
   await worker.start();
   const services: Service[] = [];
   const systems: LockSystem[] = [temporalSystem(client, taskQueue)];
+  let sqliteServer: KillableServer | undefined;
+  let sqliteWorker: WorkerProcess | undefined;
   try {
+    if (want('compare') || want('uncontended')) {
+      // The same mutex on a dev server persisting to a SQLite file (every write hits the disk).
+      sqliteServer = new KillableServer({ dbFilename: path.join(tmpRoot, 'bench.sqlite') });
+      await sqliteServer.start();
+      progress(`dev server (SQLite file) on ${sqliteServer.address}`);
+      const sqliteQueue = `bench-sqlite-${randomUUID().slice(0, 8)}`;
+      sqliteWorker = new WorkerProcess({ address: sqliteServer.address, namespace: 'default', taskQueue: sqliteQueue, bundlePath, storeUrl });
+      await sqliteWorker.start();
+      systems.push(temporalSystem(await connectClient(sqliteServer.address), sqliteQueue, 'temporal-sqlite'));
+    }
     if (want('compare') || want('uncontended')) {
       const redis = await startRedis();
       services.push(redis);
@@ -158,6 +172,8 @@ async function main(): Promise<void> {
     for (const s of systems) await s.close();
     await worker.stop();
     await server.stop();
+    await sqliteWorker?.stop();
+    await sqliteServer?.stop();
     for (const s of services) await s.stop();
     storeClient.close();
     await store.close();
@@ -171,7 +187,7 @@ async function main(): Promise<void> {
     machineAtEnd: machine(),
     notes: [
       'All timestamps: the driver process clock (performance.timeOrigin + performance.now()), taken by the protected store when a critical section enters/leaves, or around client calls. Never workflow time.',
-      'Temporal: one dev server (temporal CLI start-dev, in memory, SQLite) on this machine; one worker process; mutex workflows from @temporal-patterns/mutex. Redis and PostgreSQL on loopback on the same machine.',
+      'Temporal: dev servers (temporal CLI start-dev) on this machine, in memory ("temporal") and on a SQLite file ("temporal-sqlite", hold 0 only); one worker process each; mutex workflows from @temporal-patterns/mutex. Redis and PostgreSQL on loopback on the same machine.',
       `Redis lock: SET key value NX PX 30000 plus INCR of a fencing counter in one Lua script; waiters retry every ${P.redisRetryMs} ms ±50%; release = compare-and-delete in Lua.`,
       'PostgreSQL lock: session pg_advisory_lock (blocks in the server lock queue) + nextval of a sequence as fencing token; release pg_advisory_unlock.',
       'Temporal contention: workflows running withLock around an activity that enters the store; handoff = next section entered - previous section left (includes activity completion, release signal, mutex task, grant signal, requester task, activity dispatch).',
@@ -181,11 +197,12 @@ async function main(): Promise<void> {
   };
   const dir = path.join(here, '..', 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, `bench-${mode}.json`), `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(path.join(dir, `bench-${mode}.md`), markdown(report));
+  const name = `bench-${mode}${only ? `-${only.join('-')}` : ''}`;
+  writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(path.join(dir, `${name}.md`), markdown(report, name));
   const compareRows = results.compare as CompareRow[] | undefined;
-  if (compareRows) writeFileSync(path.join(dir, `bench-${mode}.svg`), barChartSvg(compareRows, mode));
-  progress(`results in tools/bench/results/bench-${mode}.{json,md${compareRows ? ',svg' : ''}}`);
+  if (compareRows) writeFileSync(path.join(dir, `${name}.svg`), barChartSvg(compareRows, mode));
+  progress(`results in tools/bench/results/${name}.{json,md${compareRows ? ',svg' : ''}}`);
 }
 
 async function floor(client: Client, taskQueue: string, store: ProtectedStore): Promise<void> {
@@ -296,6 +313,8 @@ async function compare(systems: LockSystem[], store: ProtectedStore): Promise<vo
   for (const holdMs of P.holds) {
     for (const contenders of P.contenders) {
       for (const system of systems) {
+        // The SQLite server is measured at hold 0 only (time on a shared machine).
+        if (system.name === 'temporal-sqlite' && holdMs !== 0) continue;
         const row = await runWindow(system, store, 1, contenders, holdMs);
         rows.push(row);
         progress(
@@ -307,7 +326,7 @@ async function compare(systems: LockSystem[], store: ProtectedStore): Promise<vo
   results.compare = rows;
   const multi: CompareRow[] = [];
   for (const resources of P.resources) {
-    for (const system of systems) {
+    for (const system of systems.filter((x) => x.name !== 'temporal-sqlite')) {
       const row = await runWindow(system, store, resources, 4, 0);
       multi.push(row);
       progress(`independent resources ${system.name} ×${resources} (4 contenders each): ${row.grantsPerSecond} grants/s`);
@@ -441,7 +460,9 @@ async function fanout(client: Client, taskQueue: string): Promise<void> {
     taskQueue,
     childWorkflowType: 'fanoutBenchChild',
     inputs: Array.from({ length: n }, (_, i) => `item-${i}`),
-    window: n,
+    // window + startAhead must stay within 1,900 pending children/signals per run.
+    window: Math.min(n, 950),
+    startAhead: Math.min(n, 950),
     childTimeout: '10 minutes',
   });
   const summary = await handle.result();
@@ -523,7 +544,7 @@ function fmt(x: number): string {
   return Number.isFinite(x) ? String(x) : '–';
 }
 
-function markdown(report: { mode: string; startedAt: string; finishedAt: string; machineAtStart: Record<string, unknown>; machineAtEnd: Record<string, unknown>; notes: string[]; results: Record<string, unknown> }): string {
+function markdown(report: { mode: string; startedAt: string; finishedAt: string; machineAtStart: Record<string, unknown>; machineAtEnd: Record<string, unknown>; notes: string[]; results: Record<string, unknown> }, name: string): string {
   const r = report.results;
   const lines: string[] = [];
   const m = report.machineAtStart;
@@ -542,13 +563,13 @@ function markdown(report: { mode: string; startedAt: string; finishedAt: string;
   if (unc) {
     lines.push('## Uncontended acquire + release from a client', '', '| system | p50 ms | p95 ms | p99 ms | n | p50 ratio to temporal |', '|---|---|---|---|---|---|');
     const t = unc.temporal?.p50 ?? NaN;
-    for (const [k, v] of Object.entries(unc)) lines.push(`| ${k} | ${v.p50} | ${v.p95} | ${v.p99} | ${v.n} | ${k === 'temporal' ? '1' : `temporal is ×${fmt(round(t / v.p50, 0))} slower`} |`);
+    for (const [k, v] of Object.entries(unc)) lines.push(`| ${k} | ${v.p50} | ${v.p95} | ${v.p99} | ${v.n} | ${k.startsWith('temporal') ? '–' : `temporal is ×${fmt(round(t / v.p50, 0))} slower`} |`);
     lines.push('');
   }
   const cmp = r.compare as CompareRow[] | undefined;
   if (cmp) {
     lines.push('## Contention on one resource', '', 'Grants per second and handoff latency (previous holder leaves → next holder enters), side by side.', '');
-    lines.push('| hold ms | contenders | temporal grants/s | redis grants/s | postgres grants/s | temporal handoff p50/p95/p99 ms | redis handoff p50/p95/p99 ms | postgres handoff p50/p95/p99 ms | handoff p50 ratio temporal:redis:postgres | longest wait ms (t/r/p) | FIFO violations (t/r/p) | fencing violations |', '|---|---|---|---|---|---|---|---|---|---|---|---|');
+    lines.push('| hold ms | contenders | temporal grants/s | redis grants/s | postgres grants/s | temporal handoff p50/p95/p99 ms | redis handoff p50/p95/p99 ms | postgres handoff p50/p95/p99 ms | handoff p50 ratio temporal : redis : postgres (redis = 1) | longest wait ms (t/r/p) | FIFO violations (t/r/p) | temporal on SQLite: grants/s, handoff p50 ms | fencing violations |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|');
     const key = (row: CompareRow) => `${row.holdMs}/${row.contenders}`;
     const groups = new Map<string, CompareRow[]>();
     for (const row of cmp) groups.set(key(row), [...(groups.get(key(row)) ?? []), row]);
@@ -559,9 +580,9 @@ function markdown(report: { mode: string; startedAt: string; finishedAt: string;
       const pg = by('postgres');
       const h = (x?: CompareRow) => (x ? `${fmt(x.handoffMs.p50)} / ${fmt(x.handoffMs.p95)} / ${fmt(x.handoffMs.p99)}` : '–');
       const ratio = t && re && pg ? `${fmt(round(t.handoffMs.p50 / re.handoffMs.p50, 0))} : 1 : ${fmt(round(pg.handoffMs.p50 / re.handoffMs.p50, 1))}` : '–';
-      lines.push(`| ${rows[0]?.holdMs} | ${rows[0]?.contenders} | ${t?.grantsPerSecond ?? '–'} | ${re?.grantsPerSecond ?? '–'} | ${pg?.grantsPerSecond ?? '–'} | ${h(t)} | ${h(re)} | ${h(pg)} | ${ratio} | ${t?.longestWaitMs ?? '–'} / ${re?.longestWaitMs ?? '–'} / ${pg?.longestWaitMs ?? '–'} | ${t?.fifoViolations ?? '–'} / ${re?.fifoViolations ?? '–'} / ${pg?.fifoViolations ?? '–'} | ${rows.reduce((a, x) => a + x.fencingViolations, 0)} |`);
+      lines.push(`| ${rows[0]?.holdMs} | ${rows[0]?.contenders} | ${t?.grantsPerSecond ?? '–'} | ${re?.grantsPerSecond ?? '–'} | ${pg?.grantsPerSecond ?? '–'} | ${h(t)} | ${h(re)} | ${h(pg)} | ${ratio} | ${t?.longestWaitMs ?? '–'} / ${re?.longestWaitMs ?? '–'} / ${pg?.longestWaitMs ?? '–'} | ${t?.fifoViolations ?? '–'} / ${re?.fifoViolations ?? '–'} / ${pg?.fifoViolations ?? '–'} | ${by('temporal-sqlite') ? `${by('temporal-sqlite')?.grantsPerSecond}, ${by('temporal-sqlite')?.handoffMs.p50}` : '–'} | ${rows.reduce((a, x) => a + x.fencingViolations, 0)} |`);
     }
-    lines.push('', `![grants per second](bench-${report.mode}.svg)`, '');
+    lines.push('', `![grants per second and handoff latency](${name}.svg)`, '');
   }
   const multi = r.independentResources as CompareRow[] | undefined;
   if (multi) {

@@ -8,7 +8,7 @@ interface Row {
   handoffMs: { p50: number };
 }
 
-const COLORS: Record<string, string> = { temporal: '#6c47ff', redis: '#d6402c', postgres: '#2f6f9f' };
+const COLORS: Record<string, string> = { temporal: '#6c47ff', 'temporal-sqlite': '#b9a5ff', redis: '#d6402c', postgres: '#2f6f9f' };
 
 function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;');

@@ -136,10 +136,10 @@ export async function postgresSystem(url: string, store: StoreClient): Promise<L
  * `withLock` around an activity, the way the pattern is meant to be used; their ask time is the end of
  * their previous section (the workflow asks again right after releasing), or their start.
  */
-export function temporalSystem(client: Client, taskQueue: string): LockSystem {
+export function temporalSystem(client: Client, taskQueue: string, name = 'temporal'): LockSystem {
   const mutex = new MutexClient(client, { taskQueue });
   return {
-    name: 'temporal',
+    name,
     async cycle(resourceId) {
       const t0 = now();
       const lease = await mutex.acquire(resourceId, { timeout: '1 minute', lease: '1 minute' });

@@ -1,7 +1,7 @@
 // Redis and PostgreSQL for the side-by-side numbers: installed from Debian packages when missing, started on
 // loopback on free ports with data under a temp dir, stopped at the end.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, chownSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from '@temporal-patterns/temporal-harness';
 import { progress, sleep, tmpRoot } from './common.js';
@@ -86,9 +86,12 @@ export async function startPostgres(): Promise<Service> {
   const asRoot = process.getuid?.() === 0;
   const uid = asRoot ? Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim()) : undefined;
   const gid = asRoot ? Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim()) : undefined;
-  if (uid !== undefined && gid !== undefined) chownSync(dir, uid, gid);
+  if (uid !== undefined && gid !== undefined) {
+    chmodSync(tmpRoot, 0o755); // let the postgres user reach its data dir
+    chownSync(dir, uid, gid);
+  }
   execFileSync(path.join(bin, 'initdb'), ['-D', dir, '-U', 'bench', '--auth=trust', '-E', 'UTF8'], {
-    stdio: 'ignore',
+    stdio: ['ignore', 'ignore', 'pipe'],
     uid,
     gid,
     cwd: '/tmp',

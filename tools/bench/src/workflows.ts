@@ -11,10 +11,12 @@ import {
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
+import { runFanoutChild } from '@temporal-patterns/fanout';
 import { acquireLock, releaseLock, withLock } from '@temporal-patterns/mutex';
 
 export { mutexWorkflow } from '@temporal-patterns/mutex';
 export { circuitBreakerWorkflow } from '@temporal-patterns/circuit-breaker';
+export { fanoutWorkflow } from '@temporal-patterns/fanout';
 
 /** Activities the bench worker provides (see worker-process.ts). */
 export interface BenchActivities {
@@ -187,4 +189,16 @@ export async function plainFanout(count: number, batch: number): Promise<number>
     );
   }
   return done;
+}
+
+/** A fan-out child that does nothing but report: the unit of the fanoutWorkflow measurement. */
+export async function fanoutBenchChild(): Promise<void> {
+  await runFanoutChild(async () => ({ value: 1 }));
+}
+
+/** A fan-out child that never finishes its work: keeps a fan-out running for the malformed-payload checks. */
+export async function blockingFanoutChild(): Promise<void> {
+  await runFanoutChild(async () => {
+    await condition(() => false);
+  });
 }
