@@ -2,7 +2,8 @@
 // plus the floor, history cost, a 10,000-cycle run, blocked-workflow memory and fan-out wall time.
 // Every timestamp comes from this process's clock (the protected store or the client calls), never from
 // workflow code. Results go to tools/bench/results/bench-<mode>.{json,md,svg}.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
@@ -120,7 +121,40 @@ function analyse(sections: Section[], asks: Ask[], from: number, to: number, sys
   };
 }
 
+/** Writes the markdown, SVG and (when rsvg-convert is installed) PNG of a report. */
+function writeReport(report: Report, name: string): void {
+  const dir = path.join(here, '..', 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(path.join(dir, `${name}.md`), markdown(report, name));
+  const compareRows = report.results.compare as CompareRow[] | undefined;
+  if (compareRows) {
+    writeFileSync(path.join(dir, `${name}.svg`), barChartSvg(compareRows, report.mode));
+    const png = spawnSync('rsvg-convert', ['-o', path.join(dir, `${name}.png`), path.join(dir, `${name}.svg`)]);
+    if (png.status !== 0) progress('rsvg-convert not available: SVG chart only');
+  }
+  progress(`results in tools/bench/results/${name}.*`);
+}
+
+interface Report {
+  suite: string;
+  mode: string;
+  startedAt: string;
+  finishedAt: string;
+  machineAtStart: Record<string, unknown>;
+  machineAtEnd: Record<string, unknown>;
+  notes: string[];
+  results: Record<string, unknown>;
+}
+
 async function main(): Promise<void> {
+  const render = process.argv.find((a) => a.startsWith('--render='))?.slice(9);
+  if (render) {
+    // Re-renders the table and chart of a results file (e.g. after a change to the chart).
+    const report = JSON.parse(readFileSync(render, 'utf8')) as Report;
+    writeReport(report, path.basename(render, '.json'));
+    return;
+  }
   const startedAt = new Date().toISOString();
   progress(`bench (${mode})${only ? ` parts ${only.join(',')}` : ''}`);
   const machineAtStart = machine();
@@ -195,14 +229,7 @@ async function main(): Promise<void> {
     ],
     results,
   };
-  const dir = path.join(here, '..', 'results');
-  mkdirSync(dir, { recursive: true });
-  const name = `bench-${mode}${only ? `-${only.join('-')}` : ''}`;
-  writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(path.join(dir, `${name}.md`), markdown(report, name));
-  const compareRows = results.compare as CompareRow[] | undefined;
-  if (compareRows) writeFileSync(path.join(dir, `${name}.svg`), barChartSvg(compareRows, mode));
-  progress(`results in tools/bench/results/${name}.{json,md${compareRows ? ',svg' : ''}}`);
+  writeReport(report, `bench-${mode}${only ? `-${only.join('-')}` : ''}`);
 }
 
 async function floor(client: Client, taskQueue: string, store: ProtectedStore): Promise<void> {
@@ -238,7 +265,7 @@ async function floor(client: Client, taskQueue: string, store: ProtectedStore): 
 async function uncontended(systems: LockSystem[]): Promise<void> {
   const rows: Record<string, unknown> = {};
   for (const system of systems) {
-    const n = system.name === 'temporal' ? P.uncontended : P.uncontendedOthers;
+    const n = system.name.startsWith('temporal') ? P.uncontended : P.uncontendedOthers;
     const resourceId = `uncontended-${system.name}-${randomUUID().slice(0, 8)}`;
     await system.cycle(resourceId); // warm-up (creates the mutex workflow / connection paths)
     const times: number[] = [];
@@ -544,7 +571,7 @@ function fmt(x: number): string {
   return Number.isFinite(x) ? String(x) : '–';
 }
 
-function markdown(report: { mode: string; startedAt: string; finishedAt: string; machineAtStart: Record<string, unknown>; machineAtEnd: Record<string, unknown>; notes: string[]; results: Record<string, unknown> }, name: string): string {
+function markdown(report: Report, name: string): string {
   const r = report.results;
   const lines: string[] = [];
   const m = report.machineAtStart;

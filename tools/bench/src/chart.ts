@@ -26,7 +26,7 @@ function panel(rows: Row[], value: (r: Row) => number, title: string, unit: stri
   const y = (v: number): number =>
     y0 + 30 + height - ((Math.log10(Math.max(v, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * height;
   const groupW = (width - left - 20) / groups.length;
-  const barW = Math.min(22, (groupW - 10) / systems.length);
+  const barW = Math.min(30, (groupW - 10) / systems.length);
   const out: string[] = [];
   out.push(`<text x="${left}" y="${y0 + 18}" font-size="15" font-weight="bold">${esc(title)}</text>`);
   for (let d = lo; d <= hi; d *= 10) {
@@ -35,7 +35,7 @@ function panel(rows: Row[], value: (r: Row) => number, title: string, unit: stri
   }
   groups.forEach((g, gi) => {
     const [hold, contenders] = g.split('|');
-    const gx = left + gi * groupW + 5;
+    const gx = left + gi * groupW + (groupW - systems.length * barW) / 2;
     systems.forEach((s, si) => {
       const row = rows.find((r) => r.system === s && `${r.holdMs}|${r.contenders}` === g);
       const v = row ? value(row) : NaN;
