@@ -25,7 +25,8 @@ describe('circuitBreakerWorkflow with subscribed dependents', () => {
             env.client.workflow.start(dependentWorkflow, {
               taskQueue,
               workflowId: `${dependency}-dependent-${i}`,
-              args: [{ dependency, caller: `d${i}`, jobs: 2, subscribe: true, options }],
+              // Lingering after the jobs keeps every dependent up to receive the resume broadcast.
+              args: [{ dependency, caller: `d${i}`, jobs: 2, subscribe: true, options, lingerMs: 3_000 }],
             }),
           ),
         );
@@ -71,6 +72,7 @@ describe('circuitBreakerWorkflow with subscribed dependents', () => {
           if (t.to === 'half-open') expect(t.at - after.transitions[i - 1]!.at).toBeGreaterThanOrEqual(4_000);
         });
         expect(after.pendingNotices).toBe(0);
+        expect(after.totals.pruned).toBe(0);
         expect(after.totals.successes).toBe(40);
       },
     );

@@ -152,6 +152,7 @@ export class DependentBreaker {
   private isSubscribed = false;
   private pauses = 0;
   private resumes = 0;
+  private lastNoticeEpoch = 0;
 
   /** @internal use {@link circuitBreaker} */
   constructor(readonly ref: BreakerRef) {
@@ -168,7 +169,7 @@ export class DependentBreaker {
     return this.isSubscribed;
   }
 
-  /** Pause and resume signals applied so far in this run. */
+  /** Pause and resume signals received so far in this run (each notice counted once). */
   get notices(): { pauses: number; resumes: number } {
     return { pauses: this.pauses, resumes: this.resumes };
   }
@@ -321,10 +322,13 @@ export class DependentBreaker {
 
   /** @internal applies a pause or resume signal from the breaker */
   applyNotice(notice: BreakerNotice): void {
-    if (notice.epoch <= this.local.epoch) return;
-    this.local = { state: notice.state, epoch: notice.epoch, retryAt: Date.now() + notice.retryAfterMs };
+    // A permit answer may already have told us this epoch; the notice is still counted once.
+    if (notice.epoch <= this.lastNoticeEpoch) return;
+    this.lastNoticeEpoch = notice.epoch;
     if (notice.state === 'closed') this.resumes += 1;
     else this.pauses += 1;
+    if (notice.epoch < this.local.epoch) return;
+    this.local = { state: notice.state, epoch: notice.epoch, retryAt: Date.now() + notice.retryAfterMs };
   }
 
   private async ask(peek: boolean, requestTimeout: Duration | undefined): Promise<PermitResponse> {
