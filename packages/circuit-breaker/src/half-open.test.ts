@@ -12,7 +12,7 @@ describe('half-open probes', () => {
   it('re-opens with a fresh cooldown when the probe fails, and closes when a later probe succeeds', async () => {
     const dependency = env.taskQueue('inventory');
     const fake = fakeDependency(env.client, dependency);
-    const options = { failureThreshold: 2, cooldown: '1s', probeTimeout: '10s' };
+    const options = { failureThreshold: 2, cooldown: '2s', probeTimeout: '10s' };
     await env.withWorker(
       { workflowsPath, activities: { ...createCircuitBreakerActivities(env.client), ...fake.activities } },
       async (taskQueue) => {
@@ -36,10 +36,11 @@ describe('half-open probes', () => {
         const [opened, halfOpen, reopen] = reopened.transitions;
         expect([opened!.to, halfOpen!.to, reopen!.to]).toEqual(['open', 'half-open', 'open']);
         expect(reopen!.reason).toBe('a half-open probe failed');
-        expect(halfOpen!.at - opened!.at).toBeGreaterThanOrEqual(1_000);
+        expect(halfOpen!.at - opened!.at).toBeGreaterThanOrEqual(2_000);
         // The new cooldown counts from the re-open, not from the first open.
         expect(reopened.since).toBe(reopen!.at);
-        if (reopened.state === 'open') expect(reopened.openUntil).toBe(reopen!.at + 1_000);
+        expect(reopened.state).toBe('open');
+        expect(reopened.openUntil).toBe(reopen!.at + 2_000);
 
         const result = await dependent.result();
         expect(result).toMatchObject({ done: 1, probes: 2, failedCalls: 1 });
@@ -56,7 +57,7 @@ describe('half-open probes', () => {
           'half-open',
           'closed',
         ]);
-        expect(after.transitions[3]!.at - after.transitions[2]!.at).toBeGreaterThanOrEqual(1_000);
+        expect(after.transitions[3]!.at - after.transitions[2]!.at).toBeGreaterThanOrEqual(2_000);
       },
     );
   });
