@@ -1,9 +1,9 @@
 import type { Client } from '@temporalio/client';
 import { pingCircuitBreaker } from '@temporal-patterns/circuit-breaker/client';
-import { pingFanout } from '@temporal-patterns/fanout/client';
-import { pingPipeline } from '@temporal-patterns/pipeline/client';
 import { check, type Scenario } from './scenario.js';
+import { fanoutScenario } from './scenarios/fanout.js';
 import { mutexScenario } from './scenarios/mutex.js';
+import { pipelineScenario } from './scenarios/pipeline.js';
 import { signalUtilsScenario } from './scenarios/signal-utils.js';
 
 export type { Scenario, ScenarioContext } from './scenario.js';
@@ -30,7 +30,7 @@ function pingScenario(name: string, ping: PingFn): Scenario {
 export const scenarios: Scenario[] = [
   signalUtilsScenario,
   mutexScenario,
-  pingScenario('pipeline', pingPipeline),
-  pingScenario('fanout', pingFanout),
+  pipelineScenario,
+  fanoutScenario,
   pingScenario('circuit-breaker', pingCircuitBreaker),
 ];

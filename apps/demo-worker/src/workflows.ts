@@ -1,6 +1,7 @@
 // Every workflow the demo worker runs: the patterns' own workflows from their public entries, and the
 // small workflows the scenarios drive.
 import { condition, defineSignal, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { runFanoutChild } from '@temporal-patterns/fanout';
 import { withLock } from '@temporal-patterns/mutex';
 import {
   createRequester,
@@ -13,8 +14,8 @@ import {
 
 export { mutexWorkflow } from '@temporal-patterns/mutex';
 export { circuitBreakerPingWorkflow } from '@temporal-patterns/circuit-breaker';
-export { fanoutPingWorkflow } from '@temporal-patterns/fanout';
-export { pipelinePingWorkflow } from '@temporal-patterns/pipeline';
+export { fanoutWorkflow } from '@temporal-patterns/fanout';
+export { pipelineRunWorkflow, pipelineStageWorkflow } from '@temporal-patterns/pipeline';
 
 const { demoUseAccount } = proxyActivities<{
   demoUseAccount(input: { workflowId: string; fencingToken: number; holdMs: number }): Promise<void>;
@@ -70,4 +71,12 @@ export async function approvalWithTimeout(timeoutMs: number): Promise<string> {
     if (err instanceof SignalTimeoutError) return err.type ?? 'SignalTimeoutError';
     throw err;
   }
+}
+
+/** A fan-out child: squares its input and reports the result back to the parent. */
+export async function squareChild(): Promise<void> {
+  await runFanoutChild(async (input) => {
+    const n = Number(input);
+    return { resultRef: `square-of-${n}`, value: n * n };
+  });
 }

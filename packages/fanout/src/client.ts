@@ -8,23 +8,8 @@ import {
   type FanoutReport,
 } from './fanout-signals.js';
 import { fanoutWorkflow, validateFanoutOptions, type FanoutOptions } from './fanout-workflow.js';
-import { fanoutPingSignal, fanoutPingWorkflow } from './ping-workflow.js';
 
 export * from './index.js';
-
-/** Starts a ping workflow, pings it and returns what it answered. */
-export async function pingFanout(
-  client: Client,
-  options: { taskQueue: string; workflowId: string; text: string },
-): Promise<string | undefined> {
-  const handle = await client.workflow.start(fanoutPingWorkflow, {
-    taskQueue: options.taskQueue,
-    workflowId: options.workflowId,
-    args: [30_000],
-  });
-  await handle.signal(fanoutPingSignal, options.text);
-  return handle.result();
-}
 
 /** Where and as what to start a fan-out parent. */
 export interface StartFanoutOptions extends FanoutOptions {

@@ -1,5 +1,4 @@
 // Workflow-safe entry: everything here may run inside the workflow sandbox.
-export { fanoutPingSignal, fanoutPingWorkflow } from './ping-workflow.js';
 export { FanoutChildFailedError, InvalidFanoutInputError, UnknownFanoutChildError } from './errors.js';
 export {
   fanoutCleanupSignal,

@@ -4,7 +4,6 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { assertPayloadSize, sendSignal } from '@temporal-patterns/signal-utils/client';
 import { definePipeline, stageWorkflowId, type PipelineDefinition } from './definition.js';
 import { InvalidPipelineItemError, UnknownStageError } from './errors.js';
-import { pipelinePingSignal, pipelinePingWorkflow } from './ping-workflow.js';
 import { pipelineRunWorkflow } from './run-workflow.js';
 import { DEFAULT_MAX_ITEM_BYTES, type PipelineRunOptions } from './runtime-options.js';
 import {
@@ -19,20 +18,6 @@ import {
 } from './signals.js';
 
 export * from './index.js';
-
-/** Starts a ping workflow, pings it and returns what it answered. */
-export async function pingPipeline(
-  client: Client,
-  options: { taskQueue: string; workflowId: string; text: string },
-): Promise<string | undefined> {
-  const handle = await client.workflow.start(pipelinePingWorkflow, {
-    taskQueue: options.taskQueue,
-    workflowId: options.workflowId,
-    args: [30_000],
-  });
-  await handle.signal(pipelinePingSignal, options.text);
-  return handle.result();
-}
 
 /** Options of {@link startPipeline}. */
 export interface StartPipelineOptions extends PipelineRunOptions {

@@ -1,5 +1,4 @@
 // Workflow-safe entry: everything here may run inside the workflow sandbox.
-export { pipelinePingSignal, pipelinePingWorkflow } from './ping-workflow.js';
 export {
   DEFAULT_WINDOW,
   PIPELINE_INPUT,

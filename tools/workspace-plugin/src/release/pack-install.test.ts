@@ -56,8 +56,8 @@ describe('published packages', () => {
         const results = JSON.parse(output) as Record<string, unknown>;
         expect(results['signal-utils']).toBe(`hello ${flavour}`);
         expect(results.mutex).toEqual(expect.any(Number));
-        expect(results.pipeline).toBe('pipeline ok');
-        expect(results.fanout).toBe('fanout ok');
+        expect(results.pipeline).toEqual(['got 2', 'got 4']);
+        expect(results.fanout).toBe(6);
         expect(results['circuit-breaker']).toBe('circuit-breaker ok');
       }
     } finally {
