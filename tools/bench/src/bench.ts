@@ -66,8 +66,15 @@ const P = quick
       fanout: 1000,
       redisRetryMs: 5,
     };
-const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
-const skip = process.argv.find((a) => a.startsWith('--skip='))?.slice(7).split(',') ?? [];
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
+const skip =
+  process.argv
+    .find((a) => a.startsWith('--skip='))
+    ?.slice(7)
+    .split(',') ?? [];
 const want = (part: string): boolean => (!only || only.includes(part)) && !skip.includes(part);
 
 const results: Record<string, unknown> = {};
@@ -84,7 +91,7 @@ function analyse(sections: Section[], asks: Ask[], from: number, to: number, sys
   // When did each section's holder ask? Redis/PostgreSQL loops record it; a workflow asks again right
   // after leaving its previous section (its start for the first).
   const askedAt = new Map<number, number>();
-  if (system === 'temporal') {
+  if (system.startsWith('temporal')) {
     const lastLeft = new Map<string, number>();
     for (const a of asks) lastLeft.set(a.holder, a.askedAt);
     for (const s of sections) {
@@ -111,7 +118,8 @@ function analyse(sections: Section[], asks: Ask[], from: number, to: number, sys
       }
     }
   }
-  const span = inside.length > 1 ? ((inside.at(-1)?.leftAt as number) - (inside[0] as Section).enteredAt) / 1000 : NaN;
+  const span =
+    inside.length > 1 ? ((inside.at(-1)?.leftAt as number) - (inside[0] as Section).enteredAt) / 1000 : NaN;
   return {
     grants: inside.length,
     grantsPerSecond: round(inside.length / span, 2),
@@ -130,7 +138,11 @@ function writeReport(report: Report, name: string): void {
   const compareRows = report.results.compare as CompareRow[] | undefined;
   if (compareRows) {
     writeFileSync(path.join(dir, `${name}.svg`), barChartSvg(compareRows, report.mode));
-    const png = spawnSync('rsvg-convert', ['-o', path.join(dir, `${name}.png`), path.join(dir, `${name}.svg`)]);
+    const png = spawnSync('rsvg-convert', [
+      '-o',
+      path.join(dir, `${name}.png`),
+      path.join(dir, `${name}.svg`),
+    ]);
     if (png.status !== 0) progress('rsvg-convert not available: SVG chart only');
   }
   progress(`results in tools/bench/results/${name}.*`);
@@ -167,7 +179,13 @@ async function main(): Promise<void> {
   progress(`dev server (in memory) on ${server.address}`);
   const client = await connectClient(server.address);
   const taskQueue = `bench-${randomUUID().slice(0, 8)}`;
-  const worker = new WorkerProcess({ address: server.address, namespace: 'default', taskQueue, bundlePath, storeUrl });
+  const worker = new WorkerProcess({
+    address: server.address,
+    namespace: 'default',
+    taskQueue,
+    bundlePath,
+    storeUrl,
+  });
   await worker.start();
   const services: Service[] = [];
   const systems: LockSystem[] = [temporalSystem(client, taskQueue)];
@@ -180,7 +198,13 @@ async function main(): Promise<void> {
       await sqliteServer.start();
       progress(`dev server (SQLite file) on ${sqliteServer.address}`);
       const sqliteQueue = `bench-sqlite-${randomUUID().slice(0, 8)}`;
-      sqliteWorker = new WorkerProcess({ address: sqliteServer.address, namespace: 'default', taskQueue: sqliteQueue, bundlePath, storeUrl });
+      sqliteWorker = new WorkerProcess({
+        address: sqliteServer.address,
+        namespace: 'default',
+        taskQueue: sqliteQueue,
+        bundlePath,
+        storeUrl,
+      });
       await sqliteWorker.start();
       systems.push(temporalSystem(await connectClient(sqliteServer.address), sqliteQueue, 'temporal-sqlite'));
     }
@@ -300,13 +324,15 @@ async function runWindow(
   const base = `cmp-${system.name}-${contenders}x${holdMs}-${randomUUID().slice(0, 6)}`;
   const ids = Array.from({ length: resources }, (_, r) => `${base}-r${r}`);
   const asks = new Map(ids.map((id) => [id, [] as Ask[]]));
-  const start = now();
-  // Let Temporal contenders start and queue before the window opens; Redis/PostgreSQL start at once.
-  const warmup = system.name === 'temporal' ? Math.min(3000, 500 + contenders * 40) : 200;
-  const from = start + warmup;
-  const until = from + windowMs;
-  await Promise.all(ids.map((id) => system.contend(id, contenders, holdMs, until, asks.get(id) as Ask[])));
-  const perResource = ids.map((id) => analyse(store.sections(id), asks.get(id) as Ask[], from, until, system.name));
+  // Let Temporal contenders queue before the window opens (their first requests go out after they start).
+  const warmupMs = system.name.startsWith('temporal') ? Math.min(3000, 500 + contenders * 40) : 200;
+  const windows = await Promise.all(
+    ids.map((id) => system.contend(id, contenders, holdMs, { warmupMs, windowMs }, asks.get(id) as Ask[])),
+  );
+  const perResource = ids.map((id, i) => {
+    const { from, until } = windows[i] as { from: number; until: number };
+    return analyse(store.sections(id), asks.get(id) as Ask[], from, until, system.name);
+  });
   const violations = store.violations.filter((v) => ids.includes(v.resourceId)).length;
   const handoffs = perResource.map((r) => r.handoffMs);
   return {
@@ -315,7 +341,10 @@ async function runWindow(
     resources,
     holdMs,
     grants: perResource.reduce((a, r) => a + r.grants, 0),
-    grantsPerSecond: round(perResource.reduce((a, r) => a + (Number.isFinite(r.grantsPerSecond) ? r.grantsPerSecond : 0), 0), 2),
+    grantsPerSecond: round(
+      perResource.reduce((a, r) => a + (Number.isFinite(r.grantsPerSecond) ? r.grantsPerSecond : 0), 0),
+      2,
+    ),
     handoffMs: resources === 1 ? (handoffs[0] as CompareRow['handoffMs']) : mergeSummaries(handoffs),
     longestWaitMs: Math.max(...perResource.map((r) => r.longestWaitMs)),
     fifoViolations: perResource.reduce((a, r) => a + r.fifoViolations, 0),
@@ -356,7 +385,9 @@ async function compare(systems: LockSystem[], store: ProtectedStore): Promise<vo
     for (const system of systems.filter((x) => x.name !== 'temporal-sqlite')) {
       const row = await runWindow(system, store, resources, 4, 0);
       multi.push(row);
-      progress(`independent resources ${system.name} ×${resources} (4 contenders each): ${row.grantsPerSecond} grants/s`);
+      progress(
+        `independent resources ${system.name} ×${resources} (4 contenders each): ${row.grantsPerSecond} grants/s`,
+      );
     }
   }
   results.independentResources = multi;
@@ -410,13 +441,17 @@ async function historyPerCycle(client: Client, taskQueue: string): Promise<void>
     note: 'requester = a workflow running withLock around one activity, plain-signal requests (mutex pre-started); the activity accounts for 3 of its events',
     raw: { cycles5: small, cycles25: big },
   };
-  progress(`history: mutex ${perCycle.mutex} events/cycle, requester ${perCycle.requesterWithActivity} events/cycle`);
+  progress(
+    `history: mutex ${perCycle.mutex} events/cycle, requester ${perCycle.requesterWithActivity} events/cycle`,
+  );
 }
 
 async function tenThousandCycles(client: Client, taskQueue: string): Promise<void> {
   const { cyclers, perCycler, perRun, mutexMaxEvents } = P.cycles10k;
   const total = cyclers * perCycler;
-  progress(`${total}-cycle run on one mutex (${cyclers} requesters × ${perCycler}, plain signals: ${2 * total} signals to the mutex)`);
+  progress(
+    `${total}-cycle run on one mutex (${cyclers} requesters × ${perCycler}, plain signals: ${2 * total} signals to the mutex)`,
+  );
   const resourceId = `cycles-${randomUUID().slice(0, 6)}`;
   const mutex = await client.workflow.start(mutexWorkflow, {
     workflowId: mutexWorkflowId(resourceId),
@@ -436,14 +471,33 @@ async function tenThousandCycles(client: Client, taskQueue: string): Promise<voi
   );
   let finished = false;
   const all = Promise.all(handles.map((h) => h.result())).finally(() => (finished = true));
-  const limit = t0 + (quick ? 120_000 : 1_500_000);
+  const budgetS = Number(
+    process.argv.find((a) => a.startsWith('--cycles-budget-s='))?.slice(18) ?? (quick ? 120 : 2700),
+  );
+  const limit = t0 + budgetS * 1000;
   while (!finished && now() < limit) {
     await sleep(10_000);
-    const s = await client.workflow.getHandle(mutexWorkflowId(resourceId)).query(mutexStateQuery).catch(() => undefined);
-    if (s) progress(`  ${s.lastFencingToken - first.lastFencingToken}/${total} grants, mutex run ${s.continuedAsNew + 1}, ${round((now() - t0) / 1000, 0)} s`);
+    const s = await client.workflow
+      .getHandle(mutexWorkflowId(resourceId))
+      .query(mutexStateQuery)
+      .catch(() => undefined);
+    if (s)
+      progress(
+        `  ${s.lastFencingToken - first.lastFencingToken}/${total} grants, mutex run ${s.continuedAsNew + 1}, ${round((now() - t0) / 1000, 0)} s`,
+      );
   }
   if (!finished) {
-    results.tenThousandCycles = { completed: false, note: `not finished within ${round((limit - t0) / 1000, 0)} s` };
+    const s = await mutex.query(mutexStateQuery).catch(() => undefined);
+    const grants = s ? s.lastFencingToken - first.lastFencingToken : NaN;
+    results.tenThousandCycles = {
+      completed: false,
+      note: `stopped by its time budget of ${budgetS} s`,
+      grantsCounted: grants,
+      signalsToMutexAtLeast: 2 * grants,
+      mutexRuns: s ? s.continuedAsNew + 1 : NaN,
+      mutexStillRunning: s !== undefined,
+      cyclesPerSecond: round(grants / ((now() - t0) / 1000), 1),
+    };
     await Promise.all(handles.map((h) => h.terminate('bench time limit').catch(() => undefined)));
     progress('cycles: did not finish in its time budget');
     return;
@@ -468,9 +522,13 @@ async function tenThousandCycles(client: Client, taskQueue: string): Promise<voi
 }
 
 async function fanout(client: Client, taskQueue: string): Promise<void> {
-  let startFanout: ((c: Client, o: Record<string, unknown>) => Promise<{ result(): Promise<unknown> }>) | undefined;
+  let startFanout:
+    | ((c: Client, o: Record<string, unknown>) => Promise<{ result(): Promise<unknown> }>)
+    | undefined;
   try {
-    ({ startFanout } = (await import('@temporal-patterns/fanout/client')) as unknown as { startFanout: typeof startFanout });
+    ({ startFanout } = (await import('@temporal-patterns/fanout/client')) as unknown as {
+      startFanout: typeof startFanout;
+    });
   } catch {
     results.fanout = { skipped: '@temporal-patterns/fanout/client not available' };
     return;
@@ -478,7 +536,11 @@ async function fanout(client: Client, taskQueue: string): Promise<void> {
   const n = P.fanout;
   progress(`fanout: ${n} children, plain executeChild + Promise.all`);
   const t0 = now();
-  await client.workflow.execute('plainFanout', { taskQueue, workflowId: `plain-${randomUUID().slice(0, 6)}`, args: [n, n] });
+  await client.workflow.execute('plainFanout', {
+    taskQueue,
+    workflowId: `plain-${randomUUID().slice(0, 6)}`,
+    args: [n, n],
+  });
   const plain = now() - t0;
   progress(`fanout: plain ${round(plain / 1000, 2)} s; now fanoutWorkflow with ${n} children`);
   const t1 = now();
@@ -504,7 +566,12 @@ async function fanout(client: Client, taskQueue: string): Promise<void> {
   progress(`fanout: pattern ${round(pattern / 1000, 2)} s (×${round(pattern / plain, 2)} of plain)`);
 }
 
-async function blockedMemory(client: Client, server: KillableServer, bundlePath: string, storeUrl: string): Promise<void> {
+async function blockedMemory(
+  client: Client,
+  server: KillableServer,
+  bundlePath: string,
+  storeUrl: string,
+): Promise<void> {
   const n = P.blocked;
   progress(`memory: ${n} workflows blocked on one lock, worker with maxCachedWorkflows 100 (own process)`);
   const taskQueue = `mem-${randomUUID().slice(0, 6)}`;
@@ -520,7 +587,11 @@ async function blockedMemory(client: Client, server: KillableServer, bundlePath:
   await worker.start();
   const resourceId = `mem-${randomUUID().slice(0, 6)}`;
   try {
-    await client.workflow.start(stuckHolder, { taskQueue, workflowId: `${resourceId}-holder`, args: [resourceId, 3_600_000] });
+    await client.workflow.start(stuckHolder, {
+      taskQueue,
+      workflowId: `${resourceId}-holder`,
+      args: [resourceId, 3_600_000],
+    });
     const mutex = client.workflow.getHandle(mutexWorkflowId(resourceId));
     for (let i = 0; i < 100; i++) {
       const s = await mutex.query(mutexStateQuery).catch(() => undefined);
@@ -530,13 +601,25 @@ async function blockedMemory(client: Client, server: KillableServer, bundlePath:
     await sleep(3000);
     const mark = (label: string, queued: number) => {
       const m = worker.mem.at(-1);
-      return { label, queued, rssMiB: m ? round(m.rss / 2 ** 20) : NaN, heapUsedMiB: m ? round(m.heapUsed / 2 ** 20) : NaN };
+      return {
+        label,
+        queued,
+        rssMiB: m ? round(m.rss / 2 ** 20) : NaN,
+        heapUsedMiB: m ? round(m.heapUsed / 2 ** 20) : NaN,
+      };
     };
     const samples = [mark('holder only', 0)];
     const step = Math.max(1, Math.floor(n / 10));
     for (let started = 0; started < n; started += step) {
-      await pool(Array.from({ length: Math.min(step, n - started) }, (_, i) => started + i), 50, (i) =>
-        client.workflow.start(blockedWaiter, { taskQueue, workflowId: `${resourceId}-w${i}`, args: [resourceId] }),
+      await pool(
+        Array.from({ length: Math.min(step, n - started) }, (_, i) => started + i),
+        50,
+        (i) =>
+          client.workflow.start(blockedWaiter, {
+            taskQueue,
+            workflowId: `${resourceId}-w${i}`,
+            args: [resourceId],
+          }),
       );
       // Wait until the mutex has them all queued (each waiter ran its first task and signalled).
       const deadline = now() + 300_000;
@@ -548,7 +631,9 @@ async function blockedMemory(client: Client, server: KillableServer, bundlePath:
         await sleep(1000);
       }
       samples.push(mark(`${Math.min(started + step, n)} started`, queued));
-      progress(`  memory: ${samples.at(-1)?.label}, ${queued} queued, worker RSS ${samples.at(-1)?.rssMiB} MiB, heap ${samples.at(-1)?.heapUsedMiB} MiB`);
+      progress(
+        `  memory: ${samples.at(-1)?.label}, ${queued} queued, worker RSS ${samples.at(-1)?.rssMiB} MiB, heap ${samples.at(-1)?.heapUsedMiB} MiB`,
+      );
     }
     await sleep(10_000);
     samples.push(mark('10 s later', n));
@@ -576,27 +661,55 @@ function markdown(report: Report, name: string): string {
   const lines: string[] = [];
   const m = report.machineAtStart;
   lines.push(`# Benchmarks (${report.mode}) — ${report.startedAt} to ${report.finishedAt}`, '');
-  lines.push(`Machine: ${String(m.cpu)}, ${String(m.cores)} cores, ${String(m.memoryGiB)} GiB, ${String(m.os)}, Node ${String(m.node)}.`);
-  lines.push(`Load average (1/5/15 min) at start ${JSON.stringify(m.loadAverage1m5m15m)}, at end ${JSON.stringify(report.machineAtEnd.loadAverage1m5m15m)} — shared machine.`, '');
+  lines.push(
+    `Machine: ${String(m.cpu)}, ${String(m.cores)} cores, ${String(m.memoryGiB)} GiB, ${String(m.os)}, Node ${String(m.node)}.`,
+  );
+  lines.push(
+    `Load average (1/5/15 min) at start ${JSON.stringify(m.loadAverage1m5m15m)}, at end ${JSON.stringify(report.machineAtEnd.loadAverage1m5m15m)} — shared machine.`,
+    '',
+  );
   for (const n of report.notes) lines.push(`- ${n}`);
   lines.push('');
-  const floor = r.floor as { updateRoundTripMs: ReturnType<typeof summarize>; signalRelayMs: ReturnType<typeof summarize> } | undefined;
+  const floor = r.floor as
+    | { updateRoundTripMs: ReturnType<typeof summarize>; signalRelayMs: ReturnType<typeof summarize> }
+    | undefined;
   if (floor) {
     lines.push('## Floor', '', '| measure | p50 ms | p95 ms | p99 ms | n |', '|---|---|---|---|---|');
-    lines.push(`| update round trip (one workflow task) | ${floor.updateRoundTripMs.p50} | ${floor.updateRoundTripMs.p95} | ${floor.updateRoundTripMs.p99} | ${floor.updateRoundTripMs.n} |`);
-    lines.push(`| signal relay, activity → signal → other workflow → signal back → activity | ${floor.signalRelayMs.p50} | ${floor.signalRelayMs.p95} | ${floor.signalRelayMs.p99} | ${floor.signalRelayMs.n} |`, '');
+    lines.push(
+      `| update round trip (one workflow task) | ${floor.updateRoundTripMs.p50} | ${floor.updateRoundTripMs.p95} | ${floor.updateRoundTripMs.p99} | ${floor.updateRoundTripMs.n} |`,
+    );
+    lines.push(
+      `| signal relay, activity → signal → other workflow → signal back → activity | ${floor.signalRelayMs.p50} | ${floor.signalRelayMs.p95} | ${floor.signalRelayMs.p99} | ${floor.signalRelayMs.n} |`,
+      '',
+    );
   }
   const unc = r.uncontendedAcquireReleaseMs as Record<string, ReturnType<typeof summarize>> | undefined;
   if (unc) {
-    lines.push('## Uncontended acquire + release from a client', '', '| system | p50 ms | p95 ms | p99 ms | n | p50 ratio to temporal |', '|---|---|---|---|---|---|');
+    lines.push(
+      '## Uncontended acquire + release from a client',
+      '',
+      '| system | p50 ms | p95 ms | p99 ms | n | p50 ratio to temporal |',
+      '|---|---|---|---|---|---|',
+    );
     const t = unc.temporal?.p50 ?? NaN;
-    for (const [k, v] of Object.entries(unc)) lines.push(`| ${k} | ${v.p50} | ${v.p95} | ${v.p99} | ${v.n} | ${k.startsWith('temporal') ? '–' : `temporal is ×${fmt(round(t / v.p50, 0))} slower`} |`);
+    for (const [k, v] of Object.entries(unc))
+      lines.push(
+        `| ${k} | ${v.p50} | ${v.p95} | ${v.p99} | ${v.n} | ${k.startsWith('temporal') ? '–' : `temporal is ×${fmt(round(t / v.p50, 0))} slower`} |`,
+      );
     lines.push('');
   }
   const cmp = r.compare as CompareRow[] | undefined;
   if (cmp) {
-    lines.push('## Contention on one resource', '', 'Grants per second and handoff latency (previous holder leaves → next holder enters), side by side.', '');
-    lines.push('| hold ms | contenders | temporal grants/s | redis grants/s | postgres grants/s | temporal handoff p50/p95/p99 ms | redis handoff p50/p95/p99 ms | postgres handoff p50/p95/p99 ms | handoff p50 ratio temporal : redis : postgres (redis = 1) | longest wait ms (t/r/p) | FIFO violations (t/r/p) | temporal on SQLite: grants/s, handoff p50 ms | fencing violations |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+    lines.push(
+      '## Contention on one resource',
+      '',
+      'Grants per second and handoff latency (previous holder leaves → next holder enters), side by side.',
+      '',
+    );
+    lines.push(
+      '| hold ms | contenders | temporal grants/s | redis grants/s | postgres grants/s | temporal handoff p50/p95/p99 ms | redis handoff p50/p95/p99 ms | postgres handoff p50/p95/p99 ms | handoff p50 ratio temporal : redis : postgres (redis = 1) | longest wait ms (t/r/p) | FIFO violations (t/r/p) | temporal on SQLite: grants/s, handoff p50 ms | fencing violations |',
+      '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    );
     const key = (row: CompareRow) => `${row.holdMs}/${row.contenders}`;
     const groups = new Map<string, CompareRow[]>();
     for (const row of cmp) groups.set(key(row), [...(groups.get(key(row)) ?? []), row]);
@@ -605,30 +718,65 @@ function markdown(report: Report, name: string): string {
       const t = by('temporal');
       const re = by('redis');
       const pg = by('postgres');
-      const h = (x?: CompareRow) => (x ? `${fmt(x.handoffMs.p50)} / ${fmt(x.handoffMs.p95)} / ${fmt(x.handoffMs.p99)}` : '–');
-      const ratio = t && re && pg ? `${fmt(round(t.handoffMs.p50 / re.handoffMs.p50, 0))} : 1 : ${fmt(round(pg.handoffMs.p50 / re.handoffMs.p50, 1))}` : '–';
-      lines.push(`| ${rows[0]?.holdMs} | ${rows[0]?.contenders} | ${t?.grantsPerSecond ?? '–'} | ${re?.grantsPerSecond ?? '–'} | ${pg?.grantsPerSecond ?? '–'} | ${h(t)} | ${h(re)} | ${h(pg)} | ${ratio} | ${t?.longestWaitMs ?? '–'} / ${re?.longestWaitMs ?? '–'} / ${pg?.longestWaitMs ?? '–'} | ${t?.fifoViolations ?? '–'} / ${re?.fifoViolations ?? '–'} / ${pg?.fifoViolations ?? '–'} | ${by('temporal-sqlite') ? `${by('temporal-sqlite')?.grantsPerSecond}, ${by('temporal-sqlite')?.handoffMs.p50}` : '–'} | ${rows.reduce((a, x) => a + x.fencingViolations, 0)} |`);
+      const h = (x?: CompareRow) =>
+        x ? `${fmt(x.handoffMs.p50)} / ${fmt(x.handoffMs.p95)} / ${fmt(x.handoffMs.p99)}` : '–';
+      const ratio =
+        t && re && pg
+          ? `${fmt(round(t.handoffMs.p50 / re.handoffMs.p50, 0))} : 1 : ${fmt(round(pg.handoffMs.p50 / re.handoffMs.p50, 1))}`
+          : '–';
+      lines.push(
+        `| ${rows[0]?.holdMs} | ${rows[0]?.contenders} | ${t?.grantsPerSecond ?? '–'} | ${re?.grantsPerSecond ?? '–'} | ${pg?.grantsPerSecond ?? '–'} | ${h(t)} | ${h(re)} | ${h(pg)} | ${ratio} | ${t?.longestWaitMs ?? '–'} / ${re?.longestWaitMs ?? '–'} / ${pg?.longestWaitMs ?? '–'} | ${t?.fifoViolations ?? '–'} / ${re?.fifoViolations ?? '–'} / ${pg?.fifoViolations ?? '–'} | ${by('temporal-sqlite') ? `${by('temporal-sqlite')?.grantsPerSecond}, ${by('temporal-sqlite')?.handoffMs.p50}` : '–'} | ${rows.reduce((a, x) => a + x.fencingViolations, 0)} |`,
+      );
     }
     lines.push('', `![grants per second and handoff latency](${name}.svg)`, '');
   }
   const multi = r.independentResources as CompareRow[] | undefined;
   if (multi) {
-    lines.push('## Independent resources (4 contenders each, hold 0)', '', '| resources | temporal grants/s | redis grants/s | postgres grants/s |', '|---|---|---|---|');
+    lines.push(
+      '## Independent resources (4 contenders each, hold 0)',
+      '',
+      '| resources | temporal grants/s | redis grants/s | postgres grants/s |',
+      '|---|---|---|---|',
+    );
     for (const n of [...new Set(multi.map((x) => x.resources))]) {
       const g = (s: string) => multi.find((x) => x.resources === n && x.system === s)?.grantsPerSecond ?? '–';
       lines.push(`| ${n} | ${g('temporal')} | ${g('redis')} | ${g('postgres')} |`);
     }
     lines.push('');
   }
-  if (r.historyEventsPerCycle) lines.push('## History events per lock cycle', '', '```json', JSON.stringify(r.historyEventsPerCycle, null, 2), '```', '');
-  if (r.tenThousandCycles) lines.push('## Many cycles on one mutex (continue-as-new)', '', '```json', JSON.stringify(r.tenThousandCycles, null, 2), '```', '');
-  const mem = r.blockedMemory as { samples: Array<{ label: string; queued: number; rssMiB: number; heapUsedMiB: number }> } | undefined;
+  if (r.historyEventsPerCycle)
+    lines.push(
+      '## History events per lock cycle',
+      '',
+      '```json',
+      JSON.stringify(r.historyEventsPerCycle, null, 2),
+      '```',
+      '',
+    );
+  if (r.tenThousandCycles)
+    lines.push(
+      '## Many cycles on one mutex (continue-as-new)',
+      '',
+      '```json',
+      JSON.stringify(r.tenThousandCycles, null, 2),
+      '```',
+      '',
+    );
+  const mem = r.blockedMemory as
+    | { samples: Array<{ label: string; queued: number; rssMiB: number; heapUsedMiB: number }> }
+    | undefined;
   if (mem) {
-    lines.push('## Blocked workflows vs worker memory (maxCachedWorkflows 100)', '', '| point | queued at the mutex | worker RSS MiB | heap used MiB |', '|---|---|---|---|');
+    lines.push(
+      '## Blocked workflows vs worker memory (maxCachedWorkflows 100)',
+      '',
+      '| point | queued at the mutex | worker RSS MiB | heap used MiB |',
+      '|---|---|---|---|',
+    );
     for (const s of mem.samples) lines.push(`| ${s.label} | ${s.queued} | ${s.rssMiB} | ${s.heapUsedMiB} |`);
     lines.push('', '```json', JSON.stringify({ ...mem, samples: undefined }, null, 2), '```', '');
   }
-  if (r.fanout) lines.push('## Fan-out wall time', '', '```json', JSON.stringify(r.fanout, null, 2), '```', '');
+  if (r.fanout)
+    lines.push('## Fan-out wall time', '', '```json', JSON.stringify(r.fanout, null, 2), '```', '');
   return `${lines.join('\n')}\n`;
 }
 

@@ -8,7 +8,12 @@ interface Row {
   handoffMs: { p50: number };
 }
 
-const COLORS: Record<string, string> = { temporal: '#6c47ff', 'temporal-sqlite': '#b9a5ff', redis: '#d6402c', postgres: '#2f6f9f' };
+const COLORS: Record<string, string> = {
+  temporal: '#6c47ff',
+  'temporal-sqlite': '#b9a5ff',
+  redis: '#d6402c',
+  postgres: '#2f6f9f',
+};
 
 function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
@@ -24,14 +29,19 @@ function panel(rows: Row[], value: (r: Row) => number, title: string, unit: stri
   const lo = Math.pow(10, Math.floor(Math.log10(Math.min(...values, 1))));
   const hi = Math.pow(10, Math.ceil(Math.log10(Math.max(...values, 10))));
   const y = (v: number): number =>
-    y0 + 30 + height - ((Math.log10(Math.max(v, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * height;
+    y0 +
+    30 +
+    height -
+    ((Math.log10(Math.max(v, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * height;
   const groupW = (width - left - 20) / groups.length;
   const barW = Math.min(30, (groupW - 10) / systems.length);
   const out: string[] = [];
   out.push(`<text x="${left}" y="${y0 + 18}" font-size="15" font-weight="bold">${esc(title)}</text>`);
   for (let d = lo; d <= hi; d *= 10) {
     out.push(`<line x1="${left}" x2="${width}" y1="${y(d)}" y2="${y(d)}" stroke="#ddd"/>`);
-    out.push(`<text x="${left - 6}" y="${y(d) + 4}" font-size="11" text-anchor="end">${d >= 1 ? d : d.toPrecision(1)} ${unit}</text>`);
+    out.push(
+      `<text x="${left - 6}" y="${y(d) + 4}" font-size="11" text-anchor="end">${d >= 1 ? d : d.toPrecision(1)} ${unit}</text>`,
+    );
   }
   groups.forEach((g, gi) => {
     const [hold, contenders] = g.split('|');
@@ -45,11 +55,17 @@ function panel(rows: Row[], value: (r: Row) => number, title: string, unit: stri
         `<rect x="${x}" y="${y(v)}" width="${barW - 2}" height="${y(lo) - y(v)}" fill="${COLORS[s] ?? '#888'}"><title>${esc(`${s}: ${v} ${unit}`)}</title></rect>`,
       );
     });
-    out.push(`<text x="${gx + (systems.length * barW) / 2}" y="${y(lo) + 14}" font-size="11" text-anchor="middle">${contenders}×</text>`);
-    out.push(`<text x="${gx + (systems.length * barW) / 2}" y="${y(lo) + 27}" font-size="10" text-anchor="middle" fill="#666">${hold} ms</text>`);
+    out.push(
+      `<text x="${gx + (systems.length * barW) / 2}" y="${y(lo) + 14}" font-size="11" text-anchor="middle">${contenders}×</text>`,
+    );
+    out.push(
+      `<text x="${gx + (systems.length * barW) / 2}" y="${y(lo) + 27}" font-size="10" text-anchor="middle" fill="#666">${hold} ms</text>`,
+    );
   });
   out.push(`<text x="${left - 6}" y="${y(lo) + 14}" font-size="10" text-anchor="end">contenders</text>`);
-  out.push(`<text x="${left - 6}" y="${y(lo) + 27}" font-size="10" text-anchor="end" fill="#666">hold</text>`);
+  out.push(
+    `<text x="${left - 6}" y="${y(lo) + 27}" font-size="10" text-anchor="end" fill="#666">hold</text>`,
+  );
   return out.join('\n');
 }
 
@@ -65,8 +81,20 @@ export function barChartSvg(rows: Row[], mode: string): string {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="1120" height="690" font-family="sans-serif">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    panel(rows, (r) => r.grantsPerSecond, `Grants per second on one resource (log scale, higher is better) — ${mode} run`, '/s', 0),
-    panel(rows, (r) => r.handoffMs.p50, 'Handoff latency p50, holder leaves → next enters (log scale, lower is better)', 'ms', 330),
+    panel(
+      rows,
+      (r) => r.grantsPerSecond,
+      `Grants per second on one resource (log scale, higher is better) — ${mode} run`,
+      '/s',
+      0,
+    ),
+    panel(
+      rows,
+      (r) => r.handoffMs.p50,
+      'Handoff latency p50, holder leaves → next enters (log scale, lower is better)',
+      'ms',
+      330,
+    ),
     legend,
     '</svg>',
     '',

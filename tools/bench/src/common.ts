@@ -13,6 +13,21 @@ import type { WorkerProcessConfig } from './worker-process.js';
 export const here = path.dirname(fileURLToPath(import.meta.url));
 export const tmpRoot = mkdtempSync(path.join(os.tmpdir(), 'tp-bench-'));
 
+// Children this process started (servers, workers): killed if the driver itself is interrupted, so an
+// aborted run leaves nothing behind.
+const children = new Set<ChildProcess>();
+export function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    for (const child of children) child.kill('SIGKILL');
+    process.exit(130);
+  });
+}
+
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export function progress(line: string): void {
@@ -57,7 +72,7 @@ export class KillableServer {
     for (const [k, v] of Object.entries(this.options.dynamicConfig ?? {})) {
       args.push('--dynamic-config-value', `${k}=${typeof v === 'string' ? JSON.stringify(v) : String(v)}`);
     }
-    this.child = spawn(cli.path, args, { stdio: 'ignore' });
+    this.child = track(spawn(cli.path, args, { stdio: 'ignore' }));
     const deadline = Date.now() + 60_000;
     for (;;) {
       if (this.child.exitCode !== null) throw new Error(`temporal server exited with ${this.child.exitCode}`);
@@ -140,10 +155,14 @@ export class WorkerProcess {
 
   /** Starts the process and resolves once its worker is polling. */
   async start(): Promise<void> {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', path.join(here, 'worker-process.ts'), JSON.stringify(this.config)],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+    const child = track(
+      spawn(
+        process.execPath,
+        ['--import', 'tsx', path.join(here, 'worker-process.ts'), JSON.stringify(this.config)],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      ),
     );
     this.child = child;
     this.starts++;
@@ -196,7 +215,13 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[i] as number;
 }
 
-export function summarize(values: number[]): { n: number; p50: number; p95: number; p99: number; max: number } {
+export function summarize(values: number[]): {
+  n: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+} {
   const sorted = [...values].sort((a, b) => a - b);
   const r = (x: number): number => Math.round(x * 100) / 100;
   return {
@@ -209,7 +234,11 @@ export function summarize(values: number[]): { n: number; p50: number; p95: numb
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight. */
-export async function pool<T, R>(items: T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+export async function pool<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T, i: number) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   await Promise.all(

@@ -48,7 +48,10 @@ const P = short
   ? { contenders: 50, cycles: 1, workerKills: 4, serverKills: 2, malformed: 250, deadlineMs: 150_000 }
   : { contenders: 50, cycles: 3, workerKills: 12, serverKills: 4, malformed: 1000, deadlineMs: 480_000 };
 
-const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
 const want = (part: string): boolean => !only || only.includes(part);
 
 interface Check {
@@ -110,7 +113,14 @@ interface Contention {
   minFaults: number;
 }
 
-async function contention({ client, store, taskQueue, scenario, chaos, minFaults }: Contention): Promise<void> {
+async function contention({
+  client,
+  store,
+  taskQueue,
+  scenario,
+  chaos,
+  minFaults,
+}: Contention): Promise<void> {
   const resourceId = `${scenario}-${randomUUID().slice(0, 8)}`;
   const deadline = Date.now() + P.deadlineMs;
   await retrying(() => startMutex(client, taskQueue, resourceId), deadline);
@@ -154,7 +164,13 @@ async function contention({ client, store, taskQueue, scenario, chaos, minFaults
   const sections = store.sections(resourceId);
   const violations = store.violations.filter((v) => v.resourceId === resourceId);
   const expected = P.contenders * P.cycles;
-  facts[scenario] = { resourceId, faults, contenders: P.contenders, cycles: P.cycles, sections: sections.length };
+  facts[scenario] = {
+    resourceId,
+    faults,
+    contenders: P.contenders,
+    cycles: P.cycles,
+    sections: sections.length,
+  };
   check(scenario, 'faults injected', faults >= minFaults, `${faults} (at least ${minFaults} wanted)`);
   check(
     scenario,
@@ -175,7 +191,12 @@ async function contention({ client, store, taskQueue, scenario, chaos, minFaults
     scenario,
     'no two holders at once (fencing tokens checked by the protected store)',
     violations.length === 0 && ok.every((r) => r.value.rejected === 0),
-    violations.length === 0 ? 'no overlap, no stale token' : violations.slice(0, 3).map((v) => v.detail).join('; '),
+    violations.length === 0
+      ? 'no overlap, no stale token'
+      : violations
+          .slice(0, 3)
+          .map((v) => v.detail)
+          .join('; '),
   );
 }
 
@@ -247,7 +268,12 @@ async function main(): Promise<void> {
     let workerRestarts = 0;
     try {
       if (!server.killable) {
-        check('server-sigkill', 'server killable', false, 'no temporal CLI found; the harness server cannot be SIGKILLed');
+        check(
+          'server-sigkill',
+          'server killable',
+          false,
+          'no temporal CLI found; the harness server cannot be SIGKILLed',
+        );
       } else {
         await contention({
           client,
@@ -333,7 +359,10 @@ async function main(): Promise<void> {
     '',
     '| scenario | check | result | detail |',
     '|---|---|---|---|',
-    ...checks.map((c) => `| ${c.scenario} | ${c.check} | ${c.ok ? 'pass' : '**FAIL**'} | ${c.detail.replace(/\|/g, '\\|')} |`),
+    ...checks.map(
+      (c) =>
+        `| ${c.scenario} | ${c.check} | ${c.ok ? 'pass' : '**FAIL**'} | ${c.detail.replace(/\|/g, '\\|')} |`,
+    ),
     '',
   ].join('\n');
   writeFileSync(path.join(dir, `faults-${mode}.md`), md);
@@ -376,13 +405,15 @@ async function terminatedHolder(client: Client, store: ProtectedStore, taskQueue
   check(
     scenario,
     'waiter granted within lease + margin, not before the lease ran out',
-    next.enteredAt <= held.leaseExpiresAt + marginMs && next.enteredAt >= Math.min(terminatedAt, held.leaseExpiresAt) - 50,
+    next.enteredAt <= held.leaseExpiresAt + marginMs &&
+      next.enteredAt >= Math.min(terminatedAt, held.leaseExpiresAt) - 50,
     `lease ${leaseMs} ms; waiter entered ${freedAfterGrant} ms after the grant (${lateBy} ms after the lease ran out; margin ${marginMs} ms)`,
   );
   check(
     scenario,
     'waiter token higher than the terminated holder',
-    next.fencingToken > held.fencingToken && store.violations.filter((v) => v.resourceId === resourceId).length === 0,
+    next.fencingToken > held.fencingToken &&
+      store.violations.filter((v) => v.resourceId === resourceId).length === 0,
     `${held.fencingToken} → ${next.fencingToken}`,
   );
 }
@@ -513,7 +544,13 @@ async function malformedPayloads(client: Client, worker: WorkerProcess, taskQueu
       // The child must exist: it is started ahead and waits for its start signal.
       const deadline = Date.now() + 30_000;
       while (Date.now() < deadline) {
-        const ok = await client.workflow.getHandle(target.workflowId).describe().then(() => true, () => false);
+        const ok = await client.workflow
+          .getHandle(target.workflowId)
+          .describe()
+          .then(
+            () => true,
+            () => false,
+          );
         if (ok) break;
         await sleep(200);
       }
@@ -527,8 +564,9 @@ async function malformedPayloads(client: Client, worker: WorkerProcess, taskQueu
     const rejections = (): number =>
       worker.logs
         .slice(before)
-        .filter((l) => l.workflowId === target.workflowId && l.message.startsWith('Rejected malformed payload'))
-        .length;
+        .filter(
+          (l) => l.workflowId === target.workflowId && l.message.startsWith('Rejected malformed payload'),
+        ).length;
     const deadline = Date.now() + 60_000;
     while (rejections() < sent && Date.now() < deadline) await sleep(200);
     const description = await handle.describe();
@@ -543,7 +581,9 @@ async function malformedPayloads(client: Client, worker: WorkerProcess, taskQueu
       const cause = proto.temporal.api.enums.v1.WorkflowTaskFailedCause[attrs?.cause ?? 0] ?? '?';
       return `${cause.replace('WORKFLOW_TASK_FAILED_CAUSE_', '')}${attrs?.failure?.message ? `: ${attrs.failure.message}` : ''}`;
     });
-    const serverForced = causes.filter((c) => c.startsWith('FORCE_CLOSE_COMMAND') || c.startsWith('RESET_STICKY_TASK_QUEUE'));
+    const serverForced = causes.filter(
+      (c) => c.startsWith('FORCE_CLOSE_COMMAND') || c.startsWith('RESET_STICKY_TASK_QUEUE'),
+    );
     const workflowsFault = causes.filter((c) => !serverForced.includes(c));
     check(
       scenario,
@@ -559,7 +599,9 @@ async function malformedPayloads(client: Client, worker: WorkerProcess, taskQueu
       `${target.pattern}: each rejection logged`,
       serverForced.length === 0 ? rejections() === sent : rejections() >= sent,
       `${rejections()} rejection log lines for ${sent} malformed signals` +
-        (serverForced.length ? ' (a retried task logs its signals again, so at least as many lines as signals)' : ''),
+        (serverForced.length
+          ? ' (a retried task logs its signals again, so at least as many lines as signals)'
+          : ''),
     );
   }
   await fanout.terminate('fault suite done').catch(() => undefined);
@@ -569,7 +611,12 @@ async function malformedPayloads(client: Client, worker: WorkerProcess, taskQueu
     workflowId: `${resourceId}-after`,
     args: [{ resourceId, cycles: 2, holdMs: 0, leaseMs: 10_000, timeoutMs: 30_000 }],
   });
-  check(scenario, 'mutex: grants locks after the garbage', after.tokens.length === 2, `tokens ${after.tokens.join(', ')}`);
+  check(
+    scenario,
+    'mutex: grants locks after the garbage',
+    after.tokens.length === 2,
+    `tokens ${after.tokens.join(', ')}`,
+  );
   await bogusRunId(client, taskQueue);
 }
 

@@ -20,8 +20,17 @@ export interface LockSystem {
   name: string;
   /** One uncontended acquire + release from a client, in ms (driver clock). */
   cycle(resourceId: string): Promise<number>;
-  /** Runs `contenders` loops on `resourceId` until `until`; every section goes through the store. */
-  contend(resourceId: string, contenders: number, holdMs: number, until: number, asks: Ask[]): Promise<void>;
+  /**
+   * Runs `contenders` loops on `resourceId`; every section goes through the store. The measurement window
+   * opens `warmupMs` after the contenders are running and lasts `windowMs`; returns it.
+   */
+  contend(
+    resourceId: string,
+    contenders: number,
+    holdMs: number,
+    window: { warmupMs: number; windowMs: number },
+    asks: Ask[],
+  ): Promise<{ from: number; until: number }>;
   close(): Promise<void>;
 }
 
@@ -38,8 +47,14 @@ export async function redisSystem(url: string, store: StoreClient, retryMs: numb
     return c;
   };
   const main = await connect();
-  const acquire = async (c: ReturnType<typeof createClient>, key: string, value: string): Promise<number | null> =>
-    (await c.eval(ACQUIRE_LUA, { keys: [key, `${key}:fence`], arguments: [value, '30000'] })) as number | null;
+  const acquire = async (
+    c: ReturnType<typeof createClient>,
+    key: string,
+    value: string,
+  ): Promise<number | null> =>
+    (await c.eval(ACQUIRE_LUA, { keys: [key, `${key}:fence`], arguments: [value, '30000'] })) as
+      | number
+      | null;
   const release = (c: ReturnType<typeof createClient>, key: string, value: string) =>
     c.eval(RELEASE_LUA, { keys: [key], arguments: [value] });
   return {
@@ -51,9 +66,11 @@ export async function redisSystem(url: string, store: StoreClient, retryMs: numb
       await release(main, resourceId, value);
       return now() - t0;
     },
-    async contend(resourceId, contenders, holdMs, until, asks) {
+    async contend(resourceId, contenders, holdMs, window, asks) {
       // One connection per contender, as separate services would have.
       const conns = await Promise.all(Array.from({ length: contenders }, () => connect()));
+      const from = now() + window.warmupMs;
+      const until = from + window.windowMs;
       await Promise.all(
         conns.map(async (c, i) => {
           const holder = `redis-${i}`;
@@ -73,6 +90,7 @@ export async function redisSystem(url: string, store: StoreClient, retryMs: numb
       );
       await Promise.all(conns.map((c) => c.quit()));
       for (const c of conns) clients.splice(clients.indexOf(c), 1);
+      return { from, until };
     },
     async close() {
       await Promise.all(clients.map((c) => c.quit()));
@@ -100,7 +118,7 @@ export async function postgresSystem(url: string, store: StoreClient): Promise<L
       await main.query('SELECT pg_advisory_unlock($1)', [keyOf(resourceId)]);
       return now() - t0;
     },
-    async contend(resourceId, contenders, holdMs, until, asks) {
+    async contend(resourceId, contenders, holdMs, window, asks) {
       const conns = await Promise.all(
         Array.from({ length: contenders }, async () => {
           const c = new pg.Client({ connectionString: url });
@@ -109,6 +127,8 @@ export async function postgresSystem(url: string, store: StoreClient): Promise<L
         }),
       );
       const key = keyOf(resourceId);
+      const from = now() + window.warmupMs;
+      const until = from + window.windowMs;
       await Promise.all(
         conns.map(async (c, i) => {
           const holder = `pg-${i}`;
@@ -117,12 +137,14 @@ export async function postgresSystem(url: string, store: StoreClient): Promise<L
             const { rows } = await c.query<{ token: number }>(lockSql, [key, 'bench_fence']);
             const token = (rows[0] as { token: number }).token;
             asks.push({ holder, askedAt, fencingToken: token });
-            if (now() < until) await store.criticalSection({ resourceId, holder, fencingToken: token, holdMs });
+            if (now() < until)
+              await store.criticalSection({ resourceId, holder, fencingToken: token, holdMs });
             await c.query('SELECT pg_advisory_unlock($1)', [key]);
           }
         }),
       );
       await Promise.all(conns.map((c) => c.end()));
+      return { from, until };
     },
     async close() {
       await main.end();
@@ -146,7 +168,7 @@ export function temporalSystem(client: Client, taskQueue: string, name = 'tempor
       await mutex.release(lease);
       return now() - t0;
     },
-    async contend(resourceId, contenders, holdMs, until, asks) {
+    async contend(resourceId, contenders, holdMs, window, asks) {
       await client.workflow.start(mutexWorkflow, {
         workflowId: mutexWorkflowId(resourceId),
         taskQueue,
@@ -163,12 +185,16 @@ export function temporalSystem(client: Client, taskQueue: string, name = 'tempor
       );
       const startedAt = now();
       for (const h of handles) asks.push({ holder: h.workflowId, askedAt: startedAt, fencingToken: -1 });
+      // The window opens once every contender is running (starts are slow on a loaded or disk-backed server).
+      const from = now() + window.warmupMs;
+      const until = from + window.windowMs;
       while (now() < until) await sleep(100);
       await Promise.all(handles.map((h) => h.terminate('bench window over').catch(() => undefined)));
       await client.workflow
         .getHandle(mutexWorkflowId(resourceId))
         .terminate('bench window over')
         .catch(() => undefined);
+      return { from, until };
     },
     async close() {},
   };

@@ -4,7 +4,7 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from '@temporal-patterns/temporal-harness';
-import { progress, sleep, tmpRoot } from './common.js';
+import { progress, sleep, tmpRoot, track } from './common.js';
 
 function which(cmd: string): string | undefined {
   const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
@@ -60,10 +60,12 @@ export async function startRedis(): Promise<Service> {
   const port = await freePort();
   const dir = path.join(tmpRoot, 'redis');
   mkdirSync(dir, { recursive: true });
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
+  const child = track(
+    spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    ),
   );
   await waitForPort(port, child, 'redis-server');
   const version = execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).trim();
@@ -84,8 +86,12 @@ export async function startPostgres(): Promise<Service> {
   mkdirSync(dir, { recursive: true });
   // initdb refuses to run as root: run the server as the postgres user the Debian package created.
   const asRoot = process.getuid?.() === 0;
-  const uid = asRoot ? Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim()) : undefined;
-  const gid = asRoot ? Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim()) : undefined;
+  const uid = asRoot
+    ? Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim())
+    : undefined;
+  const gid = asRoot
+    ? Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim())
+    : undefined;
   if (uid !== undefined && gid !== undefined) {
     chmodSync(tmpRoot, 0o755); // let the postgres user reach its data dir
     chownSync(dir, uid, gid);
@@ -96,10 +102,25 @@ export async function startPostgres(): Promise<Service> {
     gid,
     cwd: '/tmp',
   });
-  const child = spawn(
-    path.join(bin, 'postgres'),
-    ['-D', dir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dir}`, '-c', 'max_connections=200', '-c', 'fsync=on'],
-    { stdio: 'ignore', uid, gid, cwd: '/tmp' },
+  const child = track(
+    spawn(
+      path.join(bin, 'postgres'),
+      [
+        '-D',
+        dir,
+        '-p',
+        String(port),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        `unix_socket_directories=${dir}`,
+        '-c',
+        'max_connections=200',
+        '-c',
+        'fsync=on',
+      ],
+      { stdio: 'ignore', uid, gid, cwd: '/tmp' },
+    ),
   );
   await waitForPort(port, child, 'postgres');
   const version = execFileSync(path.join(bin, 'postgres'), ['--version'], { encoding: 'utf8' }).trim();
