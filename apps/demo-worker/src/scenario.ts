@@ -14,7 +14,7 @@ export interface Scenario {
   name: string;
   description: string;
   /** Activities the demo worker must register for this scenario. */
-  activities?: Record<string, (...args: never[]) => Promise<unknown>>;
+  activities?: (client: Client) => Record<string, (...args: never[]) => Promise<unknown>>;
   /** Runs the scenario; resolves with a one-line summary, or throws naming what failed. */
   run(ctx: ScenarioContext): Promise<string>;
 }

@@ -9,7 +9,7 @@ const workflowsPath = fileURLToPath(new URL('./workflows.ts', import.meta.url));
 
 describe('demo scenarios', () => {
   it.each(scenarios.map((s) => [s.name, s] as const))('%s passes its own checks', async (_name, scenario) => {
-    const activities = { ...createMutexActivities(env.client), ...scenario.activities };
+    const activities = { ...createMutexActivities(env.client), ...scenario.activities?.(env.client) };
     await env.withWorker({ workflowsPath, activities }, async (taskQueue) => {
       const lines: string[] = [];
       const summary = await scenario.run({

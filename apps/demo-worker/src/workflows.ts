@@ -1,6 +1,7 @@
 // Every workflow the demo worker runs: the patterns' own workflows from their public entries, and the
 // small workflows the scenarios drive.
 import { condition, defineSignal, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { circuitBreaker } from '@temporal-patterns/circuit-breaker';
 import { runFanoutChild } from '@temporal-patterns/fanout';
 import { withLock } from '@temporal-patterns/mutex';
 import {
@@ -13,7 +14,7 @@ import {
 } from '@temporal-patterns/signal-utils';
 
 export { mutexWorkflow } from '@temporal-patterns/mutex';
-export { circuitBreakerPingWorkflow } from '@temporal-patterns/circuit-breaker';
+export { circuitBreakerWorkflow } from '@temporal-patterns/circuit-breaker';
 export { fanoutWorkflow } from '@temporal-patterns/fanout';
 export { pipelineRunWorkflow, pipelineStageWorkflow } from '@temporal-patterns/pipeline';
 
@@ -79,4 +80,25 @@ export async function squareChild(): Promise<void> {
     const n = Number(input);
     return { resultRef: `square-of-${n}`, value: n * n };
   });
+}
+
+const { demoCharge } = proxyActivities<{ demoCharge(orderId: string): Promise<string> }>({
+  startToCloseTimeout: '10 seconds',
+  retry: { maximumAttempts: 1 },
+});
+
+/** Charges an order through the breaker: paused (durably) while it is open, resumed when it closes. */
+export async function chargeOrder(dependency: string, orderId: string): Promise<string> {
+  const payments = circuitBreaker({ dependency, options: { failureThreshold: 3, cooldown: '2 seconds' } });
+  await payments.subscribe();
+  for (;;) {
+    await payments.guard({ maxWait: '5 minutes' });
+    try {
+      const receipt = await demoCharge(orderId);
+      await payments.unsubscribe();
+      return receipt;
+    } catch {
+      // Counted by the breaker (the activity reports its own outcome); try again when it lets us through.
+    }
+  }
 }

@@ -5,7 +5,6 @@ import { CancelledFailure } from '@temporalio/common';
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { circuitBreakerWorkflow, type CircuitBreakerInput } from './breaker-workflow.js';
 import { resolveCircuitBreakerOptions, type CircuitBreakerOptions } from './options.js';
-import { circuitBreakerPingSignal, circuitBreakerPingWorkflow } from './ping-workflow.js';
 import {
   circuitBreakerWorkflowId,
   forceSignal,
@@ -16,20 +15,6 @@ import {
 } from './protocol.js';
 
 export * from './index.js';
-
-/** Starts a ping workflow, pings it and returns what it answered. */
-export async function pingCircuitBreaker(
-  client: Client,
-  options: { taskQueue: string; workflowId: string; text: string },
-): Promise<string | undefined> {
-  const handle = await client.workflow.start(circuitBreakerPingWorkflow, {
-    taskQueue: options.taskQueue,
-    workflowId: options.workflowId,
-    args: [30_000],
-  });
-  await handle.signal(circuitBreakerPingSignal, options.text);
-  return handle.result();
-}
 
 /** Which breaker, and how to start it from a client or activity when it is not running. */
 export interface ClientBreakerRef {

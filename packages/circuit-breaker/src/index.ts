@@ -1,5 +1,4 @@
 // Workflow-safe entry: everything here may run inside the workflow sandbox.
-export { circuitBreakerPingSignal, circuitBreakerPingWorkflow } from './ping-workflow.js';
 export { circuitBreakerWorkflow, type CircuitBreakerInput } from './breaker-workflow.js';
 export type { BreakerSnapshot } from './breaker-machine.js';
 export {

@@ -14,7 +14,7 @@ const turns: Turn[] = [];
 export const mutexScenario: Scenario = {
   name: 'mutex',
   description: '10 workflows contend for one account lock; fencing tokens in grant order',
-  activities: {
+  activities: () => ({
     async demoUseAccount(input: { workflowId: string; fencingToken: number; holdMs: number }) {
       const enteredAt = Date.now();
       await new Promise((r) => setTimeout(r, input.holdMs));
@@ -25,7 +25,7 @@ export const mutexScenario: Scenario = {
         exitedAt: Date.now(),
       });
     },
-  },
+  }),
   async run({ client, taskQueue, log, runId }) {
     turns.length = 0;
     const resourceId = `account-42-${runId}`;

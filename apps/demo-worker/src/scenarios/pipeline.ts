@@ -18,7 +18,7 @@ const get = (ref: unknown) =>
 export const pipelineScenario: Scenario = {
   name: 'pipeline',
   description: 'a 3-stage pipeline (extract → transform → load) hands 30 items on by reference, in order',
-  activities: {
+  activities: () => ({
     async demoExtract({ ref, idempotencyKey, itemId }: StageActivityInput) {
       calls.push({ stage: 'extract', itemId });
       return put(idempotencyKey, `order ${String(ref)}`);
@@ -31,7 +31,7 @@ export const pipelineScenario: Scenario = {
       calls.push({ stage: 'load', itemId });
       return `loaded ${get(ref)}`;
     },
-  },
+  }),
   async run({ client, taskQueue, log, runId }) {
     calls.length = 0;
     const items = Array.from({ length: 30 }, (_, i) => ({ id: `order-${i + 1}`, ref: `#${i + 1}` }));
