@@ -404,7 +404,7 @@ async function terminatedHolder(client: Client, store: ProtectedStore, taskQueue
   facts[scenario] = { leaseMs, marginMs, freedAfterGrantMs: freedAfterGrant, lateByMs: lateBy };
   check(
     scenario,
-    'waiter granted within lease + margin, not before the lease ran out',
+    'waiter granted after the termination and no later than the lease end + margin',
     next.enteredAt <= held.leaseExpiresAt + marginMs &&
       next.enteredAt >= Math.min(terminatedAt, held.leaseExpiresAt) - 50,
     `lease ${leaseMs} ms; waiter entered ${freedAfterGrant} ms after the grant (${lateBy} ms after the lease ran out; margin ${marginMs} ms)`,
