@@ -44,13 +44,15 @@ const activities: BenchActivities = {
   benchCriticalSection: (input) => store.criticalSection(input),
   benchStamp: async (input) => void (await store.post('/stamp', input)),
 };
+// The one stage of the pipeline the fault suite keeps open (it never receives an item).
+const pipelineActivities = { benchPipelineStage: async () => 'done' };
 
 const worker = await Worker.create({
   connection: await NativeConnection.connect({ address: config.address }),
   namespace: config.namespace,
   taskQueue: config.taskQueue,
   workflowBundle: { codePath: config.bundlePath },
-  activities: { ...createMutexActivities(client), ...activities },
+  activities: { ...createMutexActivities(client), ...activities, ...pipelineActivities },
   maxCachedWorkflows: config.maxCachedWorkflows,
   // A killed worker's sticky queue is abandoned: fall back to the shared queue quickly.
   stickyQueueScheduleToStartTimeout: '1s',

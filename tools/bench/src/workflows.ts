@@ -17,6 +17,7 @@ import { acquireLock, releaseLock, withLock } from '@temporal-patterns/mutex';
 export { mutexWorkflow } from '@temporal-patterns/mutex';
 export { circuitBreakerWorkflow } from '@temporal-patterns/circuit-breaker';
 export { fanoutWorkflow } from '@temporal-patterns/fanout';
+export { pipelineRunWorkflow, pipelineStageWorkflow } from '@temporal-patterns/pipeline';
 
 /** Activities the bench worker provides (see worker-process.ts). */
 export interface BenchActivities {
