@@ -48,7 +48,8 @@ async function runHangingFanout(taskQueue: string) {
     inputs,
     window: 5,
     maxHistoryEvents: 60,
-    childTimeout: '5s',
+    // Long enough that the straggler outlives the first run even on a loaded machine.
+    childTimeout: '20s',
     cleanupGrace: '2s',
   });
   const summary = await handle.result();
