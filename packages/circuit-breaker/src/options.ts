@@ -1,5 +1,5 @@
 import type { Duration } from '@temporalio/common';
-import { durationMs } from './duration.js';
+import { durationToMs as durationMs } from '@temporal-patterns/signal-utils';
 import { InvalidCircuitBreakerOptionsError } from './errors.js';
 
 /** When the breaker trips, how long it stays open, and how it probes and broadcasts. */
