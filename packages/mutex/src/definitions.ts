@@ -99,6 +99,8 @@ export type ClientAcquireResult =
   | { status: 'timed-out' }
   | { status: 'retry' };
 
+const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 function record(raw: unknown): Record<string, unknown> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('expected an object');
   return raw as Record<string, unknown>;
@@ -121,8 +123,11 @@ function positive(obj: Record<string, unknown>, key: string): number {
 
 function parseRequester(raw: unknown): Requester {
   const obj = record(raw);
-  if (obj.kind === 'workflow')
-    return { kind: 'workflow', workflowId: text(obj, 'workflowId'), runId: text(obj, 'runId') };
+  if (obj.kind === 'workflow') {
+    const runId = text(obj, 'runId');
+    if (!RUN_ID.test(runId)) throw new Error('requester.runId must be a workflow run id (a UUID)');
+    return { kind: 'workflow', workflowId: text(obj, 'workflowId'), runId };
+  }
   if (obj.kind === 'client') return { kind: 'client', clientId: text(obj, 'clientId') };
   throw new Error('requester.kind must be "workflow" or "client"');
 }

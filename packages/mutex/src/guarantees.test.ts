@@ -335,6 +335,14 @@ describe('Mutex guarantees beyond the article', () => {
         [],
         { requestId: '' },
         { requestId: 'x', secret: 's', requester: { kind: 'alien' } },
+        // A run id the server refuses to signal would fail the mutex's workflow task (found by the fault suite).
+        {
+          requestId: 'y',
+          secret: 's',
+          requester: { kind: 'workflow', workflowId: 'someone', runId: 'not-a-run-id' },
+          leaseMs: 1000,
+          timeoutMs: 1000,
+        },
       ];
       for (const payload of junk) {
         await mutex.signal(lockRequestSignal.definition, payload as never);

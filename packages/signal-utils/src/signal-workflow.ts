@@ -15,6 +15,9 @@ export interface SignalWorkflowOptions {
   maxPayloadBytes?: number;
 }
 
+const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_ID_LENGTH = 1000;
+
 function isTypedSignal<T>(signal: TypedSignal<T> | SignalDefinition<[T]>): signal is TypedSignal<T> {
   return 'definition' in signal;
 }
@@ -54,6 +57,14 @@ export async function signalWorkflow<T>(
     `signal "${definition.name}" to ${workflowId}`,
     options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
   );
+  // The server rejects such a command by failing the workflow task, which would wedge the sender:
+  // refuse it here, as a typed error the caller can handle.
+  if (!workflowId || workflowId.length > MAX_ID_LENGTH) {
+    throw new SignalDeliveryError(String(workflowId), definition.name, new Error('invalid workflow id'));
+  }
+  if (runId !== undefined && !RUN_ID.test(runId)) {
+    throw new SignalDeliveryError(workflowId, definition.name, new Error(`invalid run id "${runId}"`));
+  }
   try {
     await getExternalWorkflowHandle(workflowId, runId).signal(definition, payload);
   } catch (err) {

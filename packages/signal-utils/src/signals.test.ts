@@ -13,6 +13,7 @@ import {
   receiveGreeting,
   receiveGreetingLate,
   sendGreeting,
+  sendGreetingToRun,
   sendGreetingUnguarded,
 } from './test-workflows.js';
 
@@ -128,6 +129,18 @@ describe('typed signals between workflows', () => {
         name: 'ExternalWorkflowNotFoundError',
         type: 'ExternalWorkflowNotFoundError',
       });
+    });
+  });
+
+  it('refuses a malformed run id with a typed error instead of failing the workflow task', async () => {
+    await env.withWorker({ workflowsPath }, async (taskQueue) => {
+      const result = await env.client.workflow.execute(sendGreetingToRun, {
+        taskQueue,
+        workflowId: env.taskQueue('sender'),
+        args: ['someone', 'not-a-run-id'],
+      });
+      expect(result).toMatchObject({ name: 'SignalDeliveryError', type: 'SignalDeliveryError' });
+      expect((result as { message: string }).message).toMatch(/invalid run id "not-a-run-id"/);
     });
   });
 

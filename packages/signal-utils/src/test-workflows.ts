@@ -181,3 +181,19 @@ export async function sequencedConsumer(input: ConsumerInput): Promise<ConsumerR
   }
   return { received, duplicatesDropped: receiver.duplicatesDropped, runs };
 }
+
+/** Signals a specific run of `targetId`; reports failures as data. */
+export async function sendGreetingToRun(
+  targetId: string,
+  runId: string,
+): Promise<'sent' | { name: string; type?: string; message: string }> {
+  try {
+    await signalWorkflow({ workflowId: targetId, runId }, greetingSignal, {
+      text: 'hi',
+      sender: 'sendGreetingToRun',
+    });
+    return 'sent';
+  } catch (err) {
+    return describeFailure(err);
+  }
+}
