@@ -46,7 +46,7 @@ async function main(): Promise<number> {
     workflowsPath: new URL('./workflows.js', import.meta.url).pathname,
     activities: Object.assign(
       { ...createMutexActivities(client) },
-      ...selected.map((s) => s.activities ?? {}),
+      ...selected.map((s) => s.activities?.(client) ?? {}),
     ),
   });
 
