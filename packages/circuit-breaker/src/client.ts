@@ -109,6 +109,25 @@ export interface ReportingOptions {
 }
 
 /**
+ * Names one attempt of the wrapped activity, for the breaker's deduplication. An activity scheduled by a
+ * workflow is named by that workflow's execution; a standalone activity (SDK 1.24 and later) has none,
+ * so its own run id names it instead.
+ */
+function reportIdentity(info: Context['info']): { reportId: string; sender: string } {
+  const execution = info.workflowExecution;
+  if (execution) {
+    return {
+      reportId: `${execution.workflowId}/${execution.runId}/${info.activityId}/${info.attempt}`,
+      sender: execution.workflowId,
+    };
+  }
+  return {
+    reportId: `activity/${info.activityId}/${info.activityRunId ?? ''}/${info.attempt}`,
+    sender: `activity/${info.activityId}`,
+  };
+}
+
+/**
  * Wraps an activity so that it reports each success and failure to the breaker of `ref.dependency` by
  * itself (starting the breaker if needed). The activity's result and error are returned unchanged; a
  * report that cannot be sent is logged, never failing the activity. Each attempt reports once, with an id
@@ -130,13 +149,7 @@ export function withCircuitBreaker<A extends unknown[], R>(
     } catch {
       context = undefined;
     }
-    const info = context?.info;
-    const base = info
-      ? {
-          reportId: `${info.workflowExecution.workflowId}/${info.workflowExecution.runId}/${info.activityId}/${info.attempt}`,
-          sender: info.workflowExecution.workflowId,
-        }
-      : {};
+    const base = context ? reportIdentity(context.info) : {};
     const send = async (report: OutcomeReport) => {
       try {
         await reportOutcome(client, ref, { ...base, ...report });

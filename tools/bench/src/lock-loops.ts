@@ -77,9 +77,10 @@ export async function redisSystem(url: string, store: StoreClient, retryMs: numb
           while (now() < until) {
             const value = randomUUID();
             const askedAt = now();
-            let token: number | null = null;
-            while ((token = await acquire(c, resourceId, value)) === null && now() < until) {
+            let token = await acquire(c, resourceId, value);
+            while (token === null && now() < until) {
               await sleep(retryMs * (0.5 + Math.random()));
+              token = await acquire(c, resourceId, value);
             }
             if (token === null) break;
             asks.push({ holder, askedAt, fencingToken: token });

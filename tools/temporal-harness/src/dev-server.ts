@@ -186,7 +186,9 @@ async function startSdkDownloadedServer(options: DevServerOptions): Promise<Runn
       },
     });
   } catch (err) {
-    throw new Error(`The SDK could not download a dev server (${String(err)}).\n${noServerHelp()}`);
+    throw new Error(`The SDK could not download a dev server (${String(err)}).\n${noServerHelp()}`, {
+      cause: err,
+    });
   }
   return {
     address: env.address,
