@@ -29,11 +29,7 @@ export interface FanoutStart extends FanoutChildIdentity {
 
 /** Why a child is asked to clean up. */
 export type FanoutCleanupReason =
-  | 'fail-fast'
-  | 'quorum-reached'
-  | 'quorum-impossible'
-  | 'timed-out'
-  | 'cancelled';
+  'fail-fast' | 'quorum-reached' | 'quorum-impossible' | 'timed-out' | 'cancelled';
 
 /** Payload of {@link fanoutCleanupSignal}. */
 export interface FanoutCleanup extends FanoutChildIdentity {

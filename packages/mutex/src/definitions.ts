@@ -5,8 +5,7 @@ import { defineTypedSignal } from '@temporal-patterns/signal-utils';
 
 /** Who asked for a lock: a workflow run (granted by signal) or a client (granted as an update result). */
 export type Requester =
-  | { kind: 'workflow'; workflowId: string; runId: string }
-  | { kind: 'client'; clientId: string };
+  { kind: 'workflow'; workflowId: string; runId: string } | { kind: 'client'; clientId: string };
 
 /** A lock request, sent to the mutex workflow. */
 export interface LockRequest {
@@ -95,9 +94,7 @@ export interface MutexState {
 
 /** Result of a client acquire update: granted, timed out, or "ask again" (the mutex is continuing as new). */
 export type ClientAcquireResult =
-  | { status: 'granted'; grant: LockGrant }
-  | { status: 'timed-out' }
-  | { status: 'retry' };
+  { status: 'granted'; grant: LockGrant } | { status: 'timed-out' } | { status: 'retry' };
 
 const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -523,8 +523,7 @@ async function tenThousandCycles(client: Client, taskQueue: string): Promise<voi
 
 async function fanout(client: Client, taskQueue: string): Promise<void> {
   let startFanout:
-    | ((c: Client, o: Record<string, unknown>) => Promise<{ result(): Promise<unknown> }>)
-    | undefined;
+    ((c: Client, o: Record<string, unknown>) => Promise<{ result(): Promise<unknown> }>) | undefined;
   try {
     ({ startFanout } = (await import('@temporal-patterns/fanout/client')) as unknown as {
       startFanout: typeof startFanout;
@@ -809,8 +808,7 @@ function markdown(report: Report, name: string): string {
       '',
     );
   const mem = r.blockedMemory as
-    | { samples: Array<{ label: string; queued: number; rssMiB: number; heapUsedMiB: number }> }
-    | undefined;
+    { samples: Array<{ label: string; queued: number; rssMiB: number; heapUsedMiB: number }> } | undefined;
   if (mem) {
     lines.push(
       '## Blocked workflows vs worker memory (maxCachedWorkflows 100)',

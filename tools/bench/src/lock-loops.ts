@@ -53,8 +53,7 @@ export async function redisSystem(url: string, store: StoreClient, retryMs: numb
     value: string,
   ): Promise<number | null> =>
     (await c.eval(ACQUIRE_LUA, { keys: [key, `${key}:fence`], arguments: [value, '30000'] })) as
-      | number
-      | null;
+      number | null;
   const release = (c: ReturnType<typeof createClient>, key: string, value: string) =>
     c.eval(RELEASE_LUA, { keys: [key], arguments: [value] });
   return {
