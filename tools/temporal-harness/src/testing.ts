@@ -10,15 +10,16 @@ import {
   type WorkerOptions,
 } from '@temporalio/worker';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { endpointFromEnv, type ServerEndpoint } from './dev-server.js';
+import { connectOrExplain, connectionOptions, endpointFromEnv, type ServerEndpoint } from './endpoint.js';
 
 export interface TestEnvOptions {
   /** Minimum level printed to the console. Defaults to WARN. Every entry is kept in `logs` regardless. */
   logLevel?: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 }
 
-export interface TestWorkerOptions
-  extends Partial<Omit<WorkerOptions, 'connection' | 'namespace' | 'workflowBundle'>> {
+export interface TestWorkerOptions extends Partial<
+  Omit<WorkerOptions, 'connection' | 'namespace' | 'workflowBundle'>
+> {
   /** Task queue; defaults to a fresh one so tests never share a queue. */
   taskQueue?: string;
 }
@@ -63,16 +64,9 @@ export class TemporalTestEnv {
       address: inject('temporalAddress'),
       namespace: inject('temporalNamespace'),
     };
-    const connection = await Connection.connect({
-      address: endpoint.address,
-      tls: endpoint.tls,
-      apiKey: endpoint.apiKey,
-    });
-    const native = await NativeConnection.connect({
-      address: endpoint.address,
-      tls: endpoint.tls,
-      apiKey: endpoint.apiKey,
-    });
+    const options = connectionOptions(endpoint);
+    const connection = await connectOrExplain(endpoint.address, () => Connection.connect(options));
+    const native = await connectOrExplain(endpoint.address, () => NativeConnection.connect(options));
     const client = new Client({ connection, namespace: endpoint.namespace });
     this.state = { client, connection, native, endpoint };
   }

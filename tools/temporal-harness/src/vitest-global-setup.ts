@@ -32,7 +32,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (!registry.__temporalPatternsServer) {
     const startedAt = Date.now();
     const server = startDevServer({ dynamicConfig: TEST_SERVER_DYNAMIC_CONFIG }).then((s) => {
-      const origin = s.source.kind === 'cli' ? `${s.source.path} (${s.source.origin})` : s.source.kind;
+      const origin =
+        s.source.kind === 'cli'
+          ? `${s.source.path} (${s.source.origin}, ${s.source.version})`
+          : s.source.kind;
       process.stderr.write(
         `[temporal-harness] Temporal server for this test run at ${s.address} from ${origin}, ready in ${Date.now() - startedAt} ms\n`,
       );
