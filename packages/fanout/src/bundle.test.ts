@@ -15,5 +15,9 @@ describe('workflow-safe entry', () => {
     expect(existsSync(workflowsPath), `${workflowsPath} missing: run the build first`).toBe(true);
     const { code } = await bundleWorkflowCode({ workflowsPath, logger: quiet });
     expect(code.length).toBeGreaterThan(1000);
+    // Per-workflow module state under the reusable V8 context needs the module cache on the workflow's
+    // globalThis; SDK releases without the fix for sdk-typescript #2166 lose it with webpack >= 5.108.
+    expect(code).toMatch(/(const|var|let) __webpack_module_cache__ = globalThis\.__webpack_module_cache__;/);
+    expect(code).not.toMatch(/(const|var|let) __webpack_module_cache__ = \{\}/);
   });
 });

@@ -13,7 +13,6 @@ import {
   ExternalWorkflowNotFoundError,
   setTypedHandler,
   signalWorkflow,
-  workflowLocal,
 } from '@temporal-patterns/signal-utils';
 import {
   lockGrantedSignal,
@@ -80,15 +79,13 @@ interface RequesterState {
   grantHandlerInstalled: boolean;
 }
 
-// Per workflow execution: module-level state would be shared by every workflow on the worker.
-const requesterState = (): RequesterState =>
-  workflowLocal('mutex.requester', () => ({ pending: new Map(), grantHandlerInstalled: false }));
+// Module state is per workflow execution: the SDK evaluates workflow modules once per execution.
+const requesterState: RequesterState = { pending: new Map(), grantHandlerInstalled: false };
 
 function installGrantHandler(): void {
-  const state = requesterState();
-  if (state.grantHandlerInstalled) return;
-  state.grantHandlerInstalled = true;
-  const { pending } = state;
+  if (requesterState.grantHandlerInstalled) return;
+  requesterState.grantHandlerInstalled = true;
+  const { pending } = requesterState;
   // One handler for every lock this workflow asks for: grants are routed by request id, so a workflow
   // holding several locks never confuses them.
   setTypedHandler(lockGrantedSignal, async (grant) => {
@@ -149,7 +146,7 @@ export async function acquireLock(resourceId: string, options: AcquireOptions): 
     timeoutMs,
   };
   installGrantHandler();
-  const { pending } = requesterState();
+  const { pending } = requesterState;
   const entry: PendingRequest = { mutexWorkflowId: workflowId, abandoned: false };
   pending.set(request.requestId, entry);
 
@@ -201,7 +198,7 @@ async function abandon(request: LockRequest, entry: PendingRequest): Promise<voi
   entry.abandoned = true;
   if (entry.grant) {
     // The grant arrived together with the timeout or cancellation: release it rather than withdraw.
-    requesterState().pending.delete(request.requestId);
+    requesterState.pending.delete(request.requestId);
     await releaseQuietly(entry.mutexWorkflowId, request.requestId, entry.grant.grantToken);
     return;
   }

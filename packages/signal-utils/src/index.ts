@@ -63,4 +63,3 @@ export {
 export { assertNoCircularWaits, type WaitEdge } from './signal-graph.js';
 export { drainAndContinueAsNew, shouldContinueAsNew } from './continue-as-new.js';
 export { toMs as durationToMs } from './duration.js';
-export { workflowLocal } from './workflow-local.js';

@@ -3,7 +3,6 @@ import { condition } from '@temporalio/workflow';
 import { toMs } from './duration.js';
 import { SignalTimeoutError } from './errors.js';
 import { setTypedHandler, type TypedSignal } from './typed-signal.js';
-import { workflowLocal } from './workflow-local.js';
 
 export interface SignalChannelOptions<T> {
   /** Payloads carried over from a previous run (see `snapshot()` and `drainAndContinueAsNew`). */
@@ -55,7 +54,8 @@ export class SignalChannel<T> {
   }
 }
 
-const channels = (): Map<string, SignalChannel<unknown>> => workflowLocal('signal-channels', () => new Map());
+// Module state is per workflow execution: the SDK evaluates workflow modules once per execution.
+const channelsBySignal = new Map<string, SignalChannel<unknown>>();
 
 /**
  * The workflow's channel for `signal`, created (and its handler registered) on first use. Call it early
@@ -66,10 +66,10 @@ export function signalChannel<T>(
   signal: TypedSignal<T>,
   options?: SignalChannelOptions<T>,
 ): SignalChannel<T> {
-  let channel = channels().get(signal.name) as SignalChannel<T> | undefined;
+  let channel = channelsBySignal.get(signal.name) as SignalChannel<T> | undefined;
   if (!channel) {
     channel = new SignalChannel(signal, options);
-    channels().set(signal.name, channel as SignalChannel<unknown>);
+    channelsBySignal.set(signal.name, channel as SignalChannel<unknown>);
   }
   return channel;
 }

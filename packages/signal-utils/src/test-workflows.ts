@@ -197,3 +197,17 @@ export async function sendGreetingToRun(
     return describeFailure(err);
   }
 }
+
+// Module-level on purpose: the isolation test checks that every execution gets its own copy.
+let moduleCounter = 0;
+export const countAgainSignal = defineSignal('test.count-again');
+
+/** Counts in module state once at start and once more on `countAgainSignal`; returns both counts. */
+export async function countInModuleState(): Promise<number[]> {
+  const counts = [++moduleCounter];
+  let again = false;
+  setHandler(countAgainSignal, () => void (again = true));
+  await condition(() => again);
+  counts.push(++moduleCounter);
+  return counts;
+}
