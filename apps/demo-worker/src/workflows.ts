@@ -82,7 +82,16 @@ export async function squareChild(): Promise<void> {
   });
 }
 
-const { demoCharge } = proxyActivities<{ demoCharge(orderId: string): Promise<string> }>({
+/** Why an order's guard let a charge through: a probe, or a closed breaker as the order saw it at `decidedAt`. */
+export interface ChargeClearance {
+  probe: boolean;
+  /** Workflow time of the decision: the start of the workflow task that made it. */
+  decidedAt: number;
+}
+
+const { demoCharge } = proxyActivities<{
+  demoCharge(orderId: string, clearance: ChargeClearance): Promise<string>;
+}>({
   startToCloseTimeout: '10 seconds',
   retry: { maximumAttempts: 1 },
 });
@@ -92,9 +101,12 @@ export async function chargeOrder(dependency: string, orderId: string): Promise<
   const payments = circuitBreaker({ dependency, options: { failureThreshold: 3, cooldown: '2 seconds' } });
   await payments.subscribe();
   for (;;) {
-    await payments.guard({ maxWait: '5 minutes' });
+    const permit = await payments.guard({ maxWait: '5 minutes' });
     try {
-      const receipt = await demoCharge(orderId);
+      const receipt = await demoCharge(orderId, {
+        probe: permit.decision === 'probe',
+        decidedAt: Date.now(),
+      });
       await payments.unsubscribe();
       return receipt;
     } catch {

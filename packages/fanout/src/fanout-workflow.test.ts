@@ -90,10 +90,18 @@ describe('fanoutWorkflow', () => {
         workflowId: env.taskQueue('fail-fast'),
         taskQueue,
         childWorkflowType: 'scriptedChild',
-        inputs: ['hang', 'hang', 'fail:2', 'hang', 'hang', 'ok:5', 'ok:6', 'ok:7'],
+        inputs: ['hang', 'hang', 'gated-fail:2', 'hang', 'hang', 'ok:5', 'ok:6', 'ok:7'],
         window: 5,
         policy: 'fail-fast',
       });
+      // Children 5–7 are started ahead of the window; child 2 fails only once they exist.
+      for (const index of [5, 6, 7]) {
+        await eventually(
+          () => statusOf(`${handle.workflowId}/${index}`).catch(() => 'NOT_STARTED'),
+          (status) => status === 'RUNNING',
+        );
+      }
+      await env.client.workflow.getHandle(`${handle.workflowId}/2`).signal(proceedSignal);
       const summary = await handle.result();
       expect(summary).toMatchObject({
         status: 'failed',

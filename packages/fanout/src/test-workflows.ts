@@ -18,16 +18,26 @@ const { fanoutTestProbe, fanoutTestCleanup } = proxyActivities<{
   startToCloseTimeout: '30s',
 });
 
+/** Lets a gated child (`duplicateReporterChild` with input `gated`, `scriptedChild` with `gated-fail`) go on. */
+export const proceedSignal = defineSignal('test.proceed');
+
 /**
  * A child whose input says what to do: `ok:<n>` (done, value n), `probe:<n>` (runs the probe activity
- * first), `slow:<ms>` (sleeps, then done), `fail:<n>` (throws), `hang` (never finishes on its own).
+ * first), `slow:<ms>` (sleeps, then done), `fail:<n>` (throws), `gated-fail:<n>` (throws once it gets
+ * `proceedSignal`), `hang` (never finishes on its own).
  */
 export async function scriptedChild(): Promise<FanoutChildResult | undefined> {
+  let proceed = false;
+  setHandler(proceedSignal, () => void (proceed = true));
   return runFanoutChild(async (input) => {
     const [verb, arg = '0'] = String(input).split(':');
     if (verb === 'probe') await fanoutTestProbe(String(input));
     if (verb === 'slow') await sleep(Number(arg));
     if (verb === 'fail') throw new Error(`boom ${arg}`);
+    if (verb === 'gated-fail') {
+      await condition(() => proceed);
+      throw new Error(`boom ${arg}`);
+    }
     if (verb === 'hang') await condition(() => false);
     return { resultRef: `result:${arg}`, value: Number(arg) };
   });
@@ -40,9 +50,6 @@ async function receiveStart(): Promise<FanoutStart> {
   await condition(() => start !== undefined);
   return start!;
 }
-
-/** Lets a `duplicateReporterChild` whose input is `gated` report. */
-export const proceedSignal = defineSignal('test.proceed');
 
 /** Reports "done" twice for the same start, as a retried sender would; input `gated` waits for `proceedSignal` first. */
 export async function duplicateReporterChild(): Promise<void> {

@@ -53,6 +53,11 @@ describe('typed signals between workflows', () => {
         workflowId,
         args: [60_000],
       });
+      // Send only once the receiver is waiting: a signal that arrives first is taken without a timer.
+      for (let i = 0; !(await eventTypes(workflowId)).includes('EVENT_TYPE_TIMER_STARTED'); i++) {
+        if (i === 600) throw new Error('the receiver never started its wait timer');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       await sendSignal(env.client, workflowId, greetingSignal, { text: 'quick', sender: 'test' });
       await receiver.result();
       const types = await eventTypes(workflowId);
