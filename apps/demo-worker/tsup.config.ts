@@ -5,6 +5,6 @@ export default defineConfig({
   format: ['esm'],
   clean: true,
   sourcemap: true,
-  target: 'node20',
+  target: 'node24',
   skipNodeModulesBundle: true,
 });
