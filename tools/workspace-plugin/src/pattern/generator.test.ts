@@ -34,6 +34,7 @@ describe('pattern generator', () => {
       for (const file of [
         'package.json',
         'README.md',
+        'LICENSE',
         'src/index.ts',
         'src/client.ts',
         `src/${name}-workflow.test.ts`,
@@ -41,6 +42,15 @@ describe('pattern generator', () => {
       ]) {
         expect(existsSync(path.join(dir, file)), file).toBe(true);
       }
+      expect(JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'))).toMatchObject({
+        repository: { directory: `packages/${name}` },
+        keywords: expect.arrayContaining([name, 'temporal', 'temporalio']),
+        engines: { node: '>=20' },
+        publishConfig: { access: 'public', provenance: true },
+      });
+      expect(readFileSync(path.join(dir, 'LICENSE'), 'utf8')).toBe(
+        readFileSync(path.join(root, 'LICENSE'), 'utf8'),
+      );
       expect(readFileSync(changeset, 'utf8')).toContain(`'@temporal-patterns/${name}': minor`);
       expect(run('npx', ['nx', 'show', 'projects'], root).split('\n')).toContain(
         `@temporal-patterns/${name}`,
