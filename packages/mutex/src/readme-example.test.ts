@@ -6,12 +6,21 @@ import { createMutexActivities } from './client.js';
 import { postPayment, type LedgerActivities } from './readme-example.js';
 
 const examplePath = fileURLToPath(new URL('./readme-example.ts', import.meta.url));
+const workerPath = fileURLToPath(new URL('./readme-example-worker.ts', import.meta.url));
 const env = useTemporalTestEnv();
 
 describe('README quick start', () => {
   it('is the code the README shows', () => {
     const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
     expect(readme).toContain(readFileSync(examplePath, 'utf8').trim());
+  });
+
+  it('shows the worker the release check runs, importing workflows.ts as the README names them', () => {
+    const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+    const worker = readFileSync(workerPath, 'utf8')
+      .trim()
+      .replaceAll("'./readme-example.js'", "'./workflows.js'");
+    expect(readme).toContain(worker);
   });
 
   it('runs: concurrent payments to one account are posted one at a time with increasing tokens', async () => {

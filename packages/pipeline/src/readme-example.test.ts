@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { activities, makeThumbnails } from './readme-example.js';
 
 const examplePath = fileURLToPath(new URL('./readme-example.ts', import.meta.url));
+const workerPath = fileURLToPath(new URL('./readme-example-worker.ts', import.meta.url));
 const workflowsPath = fileURLToPath(new URL('./readme-workflows.ts', import.meta.url));
 const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
 
@@ -14,6 +15,14 @@ describe('README example', () => {
   it('is the code the README shows', () => {
     expect(readme).toContain(readFileSync(examplePath, 'utf8').trim());
     expect(readme).toContain(readFileSync(workflowsPath, 'utf8').trim());
+  });
+
+  it('shows the worker the release check runs, importing thumbnails.ts and workflows.ts as the README names them', () => {
+    const worker = readFileSync(workerPath, 'utf8')
+      .trim()
+      .replaceAll("'./readme-example.js'", "'./thumbnails.js'")
+      .replaceAll("'./readme-workflows.js'", "'./workflows.js'");
+    expect(readme).toContain(worker);
   });
 
   it('runs: fetch, resize and tag in parallel, publish joins both', async () => {
