@@ -1,13 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import {
-  copyFileSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,9 +21,12 @@ interface PublicPackage {
   manifest: { peerDependencies?: Record<string, string> };
 }
 
+// Committed packages only: the generator's test creates a throwaway package under packages/ meanwhile.
 function publicPackages(): PublicPackage[] {
-  return readdirSync(path.join(root, 'packages'))
-    .map((dir) => path.join(root, 'packages', dir))
+  return execFileSync('git', ['ls-files', 'packages/*/package.json'], { cwd: root, encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean)
+    .map((manifestPath) => path.join(root, path.dirname(manifestPath)))
     .map((dir) => ({ dir, manifest: JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) }))
     .filter(({ manifest }) => !manifest.private)
     .map(({ dir, manifest }) => ({ name: manifest.name as string, dir, manifest }));
