@@ -7,11 +7,27 @@ export interface ScenarioOutcome {
   summary: string;
 }
 
+export interface RunnerOptions {
+  /** Where progress lines go. Defaults to `console.log`. */
+  print?: (line: string) => void;
+  /**
+   * The Web UI and namespace, when there is one: each result is followed by a link to the list of
+   * that scenario's workflows. Defaults to no links.
+   */
+  webUi?: { url: string; namespace: string };
+}
+
+/** The Web UI's workflow list for `namespace`, filtered by the list filter `query` when there is one. */
+export function workflowListUrl(webUi: { url: string; namespace: string }, query?: string): string {
+  const list = `${webUi.url}/namespaces/${encodeURIComponent(webUi.namespace)}/workflows`;
+  return query ? `${list}?query=${encodeURIComponent(query)}` : list;
+}
+
 /** Runs scenarios one after another, printing progress; never throws: failures are outcomes. */
 export async function runScenarios(
   selected: readonly Scenario[],
   ctx: Omit<ScenarioContext, 'log'>,
-  print: (line: string) => void = console.log,
+  { print = console.log, webUi }: RunnerOptions = {},
 ): Promise<ScenarioOutcome[]> {
   const outcomes: ScenarioOutcome[] = [];
   for (const scenario of selected) {
@@ -26,6 +42,7 @@ export async function runScenarios(
       outcomes.push({ name: scenario.name, ok: false, ms: Date.now() - started, summary });
       print(`✘ ${scenario.name}: ${summary}`);
     }
+    if (webUi) print(`  workflows: ${workflowListUrl(webUi, scenario.workflowQuery(ctx.runId))}`);
   }
   const failed = outcomes.filter((o) => !o.ok);
   print(`\n${outcomes.length - failed.length} of ${outcomes.length} scenarios passed`);

@@ -17,6 +17,22 @@ export interface Scenario {
   activities?: (client: Client) => Record<string, (...args: never[]) => Promise<unknown>>;
   /** Runs the scenario; resolves with a one-line summary, or throws naming what failed. */
   run(ctx: ScenarioContext): Promise<string>;
+  /**
+   * A Web UI list filter that shows the workflows one run of this scenario starts, its own and the
+   * patterns' (the mutex's, the breaker's), for the link the demo prints next to the result.
+   */
+  workflowQuery(runId: string): string;
+}
+
+/**
+ * A list filter for the workflows whose id starts with `prefix`, plus the exact `ids` (a pattern's
+ * own workflow, whose id the pattern chooses). The dev server's SQLite visibility supports both.
+ */
+export function workflowsMatching(prefix: string, ...ids: string[]): string {
+  return [
+    `WorkflowId STARTS_WITH ${JSON.stringify(prefix)}`,
+    ...ids.map((id) => `WorkflowId = ${JSON.stringify(id)}`),
+  ].join(' OR ');
 }
 
 export class ScenarioCheckFailed extends Error {

@@ -3,7 +3,8 @@ import {
   inspectCircuitBreaker,
   withCircuitBreaker,
 } from '@temporal-patterns/circuit-breaker/client';
-import { check, type Scenario } from '../scenario.js';
+import { circuitBreakerWorkflowId } from '@temporal-patterns/circuit-breaker';
+import { check, workflowsMatching, type Scenario } from '../scenario.js';
 import { chargeOrder, type ChargeClearance } from '../workflows.js';
 
 // One dependency name per demo process, so a breaker left from an earlier run on the same server
@@ -17,6 +18,8 @@ export const circuitBreakerScenario: Scenario = {
   name: 'circuit-breaker',
   description:
     'payments fail: the breaker opens and pauses 8 orders, probes after the cooldown, and they resume',
+  workflowQuery: (runId) =>
+    workflowsMatching(`demo-circuit-breaker-${runId}-`, circuitBreakerWorkflowId(dependency)),
   activities: (client) => ({
     ...createCircuitBreakerActivities(client),
     demoCharge: withCircuitBreaker(
@@ -38,7 +41,7 @@ export const circuitBreakerScenario: Scenario = {
       ids.map((id) =>
         client.workflow.start(chargeOrder, {
           taskQueue,
-          workflowId: `demo-${id}-${runId}`,
+          workflowId: `demo-circuit-breaker-${runId}-${id}`,
           args: [dependency, id],
         }),
       ),

@@ -1,10 +1,12 @@
 import { getFanoutProgress, startFanout } from '@temporal-patterns/fanout/client';
-import { check, type Scenario } from '../scenario.js';
+import { check, workflowsMatching, type Scenario } from '../scenario.js';
 
 /** A parent releases 50 children through a window of 10; each reports its result back by signal. */
 export const fanoutScenario: Scenario = {
   name: 'fanout',
   description: 'a parent fans out to 50 children through a window of 10; children signal back when done',
+  // The parent and its children (`<parent id>/<index>`).
+  workflowQuery: (runId) => workflowsMatching(`demo-fanout-${runId}`),
   async run({ client, taskQueue, log, runId }) {
     const inputs = Array.from({ length: 50 }, (_, i) => String(i + 1));
     const handle = await startFanout(client, {

@@ -1,4 +1,5 @@
-import { check, type Scenario } from '../scenario.js';
+import { mutexWorkflowId } from '@temporal-patterns/mutex';
+import { check, workflowsMatching, type Scenario } from '../scenario.js';
 import { lockedJob } from '../workflows.js';
 
 interface Turn {
@@ -9,11 +10,13 @@ interface Turn {
 }
 
 const turns: Turn[] = [];
+const resourceIdOf = (runId: string): string => `account-42-${runId}`;
 
 /** 10 workflows contend for one mutex; each holds it across an activity; tokens print in grant order. */
 export const mutexScenario: Scenario = {
   name: 'mutex',
   description: '10 workflows contend for one account lock; fencing tokens in grant order',
+  workflowQuery: (runId) => workflowsMatching(`demo-mutex-${runId}-`, mutexWorkflowId(resourceIdOf(runId))),
   activities: () => ({
     async demoUseAccount(input: { workflowId: string; fencingToken: number; holdMs: number }) {
       const enteredAt = Date.now();
@@ -28,8 +31,8 @@ export const mutexScenario: Scenario = {
   }),
   async run({ client, taskQueue, log, runId }) {
     turns.length = 0;
-    const resourceId = `account-42-${runId}`;
-    const ids = Array.from({ length: 10 }, (_, i) => `demo-mutex-job-${i + 1}-${runId}`);
+    const resourceId = resourceIdOf(runId);
+    const ids = Array.from({ length: 10 }, (_, i) => `demo-mutex-${runId}-job-${i + 1}`);
     await Promise.all(
       ids.map(async (workflowId) => {
         const token = await client.workflow.execute(lockedJob, {

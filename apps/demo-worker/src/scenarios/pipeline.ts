@@ -1,6 +1,6 @@
 import { dataRef, isDataRef } from '@temporal-patterns/signal-utils';
 import { definePipeline, startPipeline, type StageActivityInput } from '@temporal-patterns/pipeline/client';
-import { check, type Scenario } from '../scenario.js';
+import { check, workflowsMatching, type Scenario } from '../scenario.js';
 
 // Extract → transform → load over 30 orders. Stages pass references into a store, never the data.
 const orders = definePipeline('demo-orders', [
@@ -18,6 +18,8 @@ const get = (ref: unknown) =>
 export const pipelineScenario: Scenario = {
   name: 'pipeline',
   description: 'a 3-stage pipeline (extract → transform → load) hands 30 items on by reference, in order',
+  // The run and its stages (`<run id>/stage/<name>`).
+  workflowQuery: (runId) => workflowsMatching(`demo-pipeline-${runId}`),
   activities: () => ({
     async demoExtract({ ref, idempotencyKey, itemId }: StageActivityInput) {
       calls.push({ stage: 'extract', itemId });

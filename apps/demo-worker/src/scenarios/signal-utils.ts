@@ -1,5 +1,5 @@
 import { sendSignal } from '@temporal-patterns/signal-utils/client';
-import { check, type Scenario } from '../scenario.js';
+import { check, workflowsMatching, type Scenario } from '../scenario.js';
 import {
   approvalSignal,
   approvalWithTimeout,
@@ -12,15 +12,16 @@ import {
 export const signalUtilsScenario: Scenario = {
   name: 'signal-utils',
   description: '20 concurrent request/response pairs between workflows; a signal wait that times out',
+  workflowQuery: (runId) => workflowsMatching(`demo-signal-utils-${runId}-`),
   async run({ client, taskQueue, log, runId }) {
     const server = await client.workflow.start(quoteServer, {
       taskQueue,
-      workflowId: `demo-quote-server-${runId}`,
+      workflowId: `demo-signal-utils-${runId}-quote-server`,
     });
     const skus = Array.from({ length: 20 }, (_, i) => `sku-${i + 1}`);
     const quotes = await client.workflow.execute(quoteCustomer, {
       taskQueue,
-      workflowId: `demo-quote-customer-${runId}`,
+      workflowId: `demo-signal-utils-${runId}-quote-customer`,
       args: [server.workflowId, skus],
     });
     check(quotes.length === 20, `expected 20 quotes, got ${quotes.length}`);
@@ -33,7 +34,7 @@ export const signalUtilsScenario: Scenario = {
 
     const approval = await client.workflow.start(approvalWithTimeout, {
       taskQueue,
-      workflowId: `demo-approval-${runId}`,
+      workflowId: `demo-signal-utils-${runId}-approval-timeout`,
       args: [1_000],
     });
     const timedOut = await approval.result();
@@ -42,7 +43,7 @@ export const signalUtilsScenario: Scenario = {
 
     const approved = await client.workflow.start(approvalWithTimeout, {
       taskQueue,
-      workflowId: `demo-approval-ok-${runId}`,
+      workflowId: `demo-signal-utils-${runId}-approval-ok`,
       args: [30_000],
     });
     await sendSignal(client, approved.workflowId, approvalSignal, { approver: 'demo', sender: 'demo' });
