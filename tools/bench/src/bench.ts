@@ -3,9 +3,10 @@
 // Every timestamp comes from this process's clock (the protected store or the client calls), never from
 // workflow code. Results go to tools/bench/results/bench-<mode>.{json,md,svg}.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { mutexStateQuery, mutexWorkflow, mutexWorkflowId } from '@temporal-patterns/mutex';
 import {
@@ -25,6 +26,7 @@ import { postgresSystem, redisSystem, temporalSystem, type Ask, type LockSystem 
 import { startPostgres, startRedis, type Service } from './services.js';
 import { now, ProtectedStore, StoreClient, type Section } from './store.js';
 import { barChartSvg } from './chart.js';
+import { explainFailure, listOf, parseCommandLine, usageError } from './command-line.js';
 import {
   blockedWaiter,
   contender,
@@ -37,7 +39,43 @@ import {
   updateEcho,
 } from './workflows.js';
 
-const quick = process.argv.includes('--quick');
+const PARTS = ['floor', 'uncontended', 'compare', 'history', 'cycles', 'fanout', 'memory'] as const;
+const USAGE = `Usage: npm run bench -- [--quick] [--only=PART,...] [--skip=PART,...] [--cycles-budget-s=N]
+       npm run bench -- --render=RESULTS.json
+
+Runs the bench on its own dev servers, Redis and PostgreSQL and writes tools/bench/results/bench-<mode>.*
+(see tools/bench/README.md).
+
+  --quick               small parameters (a few minutes) instead of the full run (tens of minutes)
+  --only=PART,...       run only these parts: ${PARTS.join(', ')}
+  --skip=PART,...       leave these parts out
+  --cycles-budget-s=N   stop the many-cycles part after N seconds (default 120 quick, 2700 full)
+  --render=FILE         redraw the table and chart of a results file, run nothing
+  --help                this text`;
+
+const args = parseCommandLine(USAGE, (argv) =>
+  parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      quick: { type: 'boolean' },
+      only: { type: 'string' },
+      skip: { type: 'string' },
+      'cycles-budget-s': { type: 'string' },
+      render: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  }),
+);
+const quick = args.quick ?? false;
+const only = listOf(USAGE, '--only', args.only, PARTS);
+const skip = listOf(USAGE, '--skip', args.skip, PARTS) ?? [];
+const cyclesBudgetS =
+  args['cycles-budget-s'] === undefined ? (quick ? 120 : 2700) : Number(args['cycles-budget-s']);
+if (!(cyclesBudgetS > 0))
+  usageError(USAGE, `--cycles-budget-s=${args['cycles-budget-s']}: expected a number of seconds above 0`);
+if (args.render !== undefined && !existsSync(args.render))
+  usageError(USAGE, `--render=${args.render}: no such file`);
 const mode = quick ? 'quick' : 'full';
 const P = quick
   ? {
@@ -66,16 +104,8 @@ const P = quick
       fanout: 1000,
       redisRetryMs: 5,
     };
-const only = process.argv
-  .find((a) => a.startsWith('--only='))
-  ?.slice(7)
-  .split(',');
-const skip =
-  process.argv
-    .find((a) => a.startsWith('--skip='))
-    ?.slice(7)
-    .split(',') ?? [];
-const want = (part: string): boolean => (!only || only.includes(part)) && !skip.includes(part);
+const want = (part: (typeof PARTS)[number]): boolean =>
+  (!only || only.includes(part)) && !skip.includes(part);
 
 const results: Record<string, unknown> = {};
 const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
@@ -160,7 +190,7 @@ interface Report {
 }
 
 async function main(): Promise<void> {
-  const render = process.argv.find((a) => a.startsWith('--render='))?.slice(9);
+  const render = args.render;
   if (render) {
     // Re-renders the table and chart of a results file (e.g. after a change to the chart).
     const report = JSON.parse(readFileSync(render, 'utf8')) as Report;
@@ -471,10 +501,7 @@ async function tenThousandCycles(client: Client, taskQueue: string): Promise<voi
   );
   let finished = false;
   const all = Promise.all(handles.map((h) => h.result())).finally(() => (finished = true));
-  const budgetS = Number(
-    process.argv.find((a) => a.startsWith('--cycles-budget-s='))?.slice(18) ?? (quick ? 120 : 2700),
-  );
-  const limit = t0 + budgetS * 1000;
+  const limit = t0 + cyclesBudgetS * 1000;
   while (!finished && now() < limit) {
     await sleep(10_000);
     const s = await client.workflow
@@ -491,7 +518,7 @@ async function tenThousandCycles(client: Client, taskQueue: string): Promise<voi
     const grants = s ? s.lastFencingToken - first.lastFencingToken : NaN;
     results.tenThousandCycles = {
       completed: false,
-      note: `stopped by its time budget of ${budgetS} s`,
+      note: `stopped by its time budget of ${cyclesBudgetS} s`,
       grantsCounted: grants,
       signalsToMutexAtLeast: 2 * grants,
       mutexRuns: s ? s.continuedAsNew + 1 : NaN,
@@ -827,7 +854,7 @@ function markdown(report: Report, name: string): string {
 main().then(
   () => process.exit(0),
   (err: unknown) => {
-    console.error(err);
+    console.error(explainFailure(err));
     process.exit(1);
   },
 );

@@ -7,7 +7,12 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { findExistingCli, freePort, startDevServer } from '@temporal-patterns/temporal-harness';
+import {
+  connectOrExplain,
+  findExistingCli,
+  freePort,
+  startDevServer,
+} from '@temporal-patterns/temporal-harness';
 import type { WorkerProcessConfig } from './worker-process.js';
 
 export const here = path.dirname(fileURLToPath(import.meta.url));
@@ -119,7 +124,8 @@ export class KillableServer {
 }
 
 export async function connectClient(address: string, namespace = 'default'): Promise<Client> {
-  return new Client({ connection: await Connection.connect({ address }), namespace });
+  const connection = await connectOrExplain(address, () => Connection.connect({ address }));
+  return new Client({ connection, namespace });
 }
 
 export interface WorkerLog {

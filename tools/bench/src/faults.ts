@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import {
@@ -41,20 +42,35 @@ import {
   tmpRoot,
   WorkerProcess,
 } from './common.js';
+import { explainFailure, listOf, parseCommandLine } from './command-line.js';
 import { ProtectedStore } from './store.js';
 import { contender, stuckHolder, type ContenderInput } from './workflows.js';
 
-const short = process.argv.includes('--short');
+const PARTS = ['worker', 'server', 'holder', 'malformed'] as const;
+const USAGE = `Usage: npm run test:faults -- [--short] [--only=PART,...]
+
+Runs the fault suite on its own dev servers and worker processes, which it kills and restarts, and
+writes tools/bench/results/faults-<mode>.{json,md}. Exits 0 only when every check passed.
+
+  --short           the CI version (a few minutes) instead of the full suite
+  --only=PART,...   run only these scenarios: ${PARTS.join(', ')}
+  --help            this text`;
+
+const args = parseCommandLine(USAGE, (argv) =>
+  parseArgs({
+    args: argv,
+    strict: true,
+    options: { short: { type: 'boolean' }, only: { type: 'string' }, help: { type: 'boolean' } },
+  }),
+);
+const short = args.short ?? false;
 const mode = short ? 'short' : 'full';
 const P = short
   ? { contenders: 50, cycles: 1, workerKills: 4, serverKills: 2, malformed: 250, deadlineMs: 150_000 }
   : { contenders: 50, cycles: 3, workerKills: 12, serverKills: 4, malformed: 1000, deadlineMs: 480_000 };
 
-const only = process.argv
-  .find((a) => a.startsWith('--only='))
-  ?.slice(7)
-  .split(',');
-const want = (part: string): boolean => !only || only.includes(part);
+const only = listOf(USAGE, '--only', args.only, PARTS);
+const want = (part: (typeof PARTS)[number]): boolean => !only || only.includes(part);
 
 interface Check {
   scenario: string;
@@ -688,7 +704,7 @@ async function bogusRunId(client: Client, taskQueue: string): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err);
+  console.error(explainFailure(err));
   const passed = checks.filter((c) => c.ok).length;
   console.log(`${passed} passed, ${checks.length - passed + 1} failed`);
   process.exit(1);
