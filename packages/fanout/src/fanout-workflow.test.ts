@@ -59,6 +59,14 @@ async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean):
   throw new Error('condition not reached within 20 s');
 }
 
+/** How a workflow closed. The parent does not wait for its children to close, so this waits for it. */
+function closedStatusOf(workflowId: string): Promise<string> {
+  return eventually(
+    () => statusOf(workflowId),
+    (status) => status !== 'RUNNING',
+  );
+}
+
 describe('fanoutWorkflow', () => {
   it('runs 100 children through a window of 10 and collects every result in input order', async () => {
     const probe = concurrencyProbe();
@@ -121,12 +129,12 @@ describe('fanoutWorkflow', () => {
         'skipped',
       ]);
       expect(summary.outcomes[2]!.error).toBe('boom 2');
-      expect(await statusOf(`${handle.workflowId}/2`)).toBe('FAILED');
+      expect(await closedStatusOf(`${handle.workflowId}/2`)).toBe('FAILED');
       // The hanging children got the clean-up signal and ended by themselves (not by cancellation).
       for (const index of [0, 1, 3, 4]) {
         const childId = `${handle.workflowId}/${index}`;
         expect(await signalsReceived(childId)).toEqual(['fanout.start', 'fanout.clean-up']);
-        expect(await statusOf(childId)).toBe('COMPLETED');
+        expect(await closedStatusOf(childId)).toBe('COMPLETED');
       }
       // Started ahead but never released: told to clean up while waiting.
       for (const index of [5, 6, 7]) {
@@ -236,7 +244,7 @@ describe('fanoutWorkflow', () => {
       });
       const straggler = `${handle.workflowId}/1`;
       expect(await signalsReceived(straggler)).toEqual(['fanout.start', 'fanout.clean-up']);
-      expect(await statusOf(straggler)).toBe('COMPLETED');
+      expect(await closedStatusOf(straggler)).toBe('COMPLETED');
     });
   });
 
@@ -273,12 +281,7 @@ describe('fanoutWorkflow', () => {
       expect(summary).toMatchObject({ status: 'completed', timedOut: 1 });
       const deaf = `${handle.workflowId}/0`;
       expect(await signalsReceived(deaf)).toEqual(['fanout.start', 'fanout.clean-up']);
-      expect(
-        await eventually(
-          () => statusOf(deaf),
-          (s) => s !== 'RUNNING',
-        ),
-      ).toBe('CANCELLED');
+      expect(await closedStatusOf(deaf)).toBe('CANCELLED');
     });
   });
 
@@ -372,6 +375,11 @@ describe('fanoutWorkflow', () => {
         () => getFanoutProgress(handle),
         (p) => p.started === 2,
       );
+      // Child 2 is started ahead of the window: cancel only once it exists.
+      await eventually(
+        () => statusOf(`${handle.workflowId}/2`).catch(() => 'NOT_STARTED'),
+        (status) => status === 'RUNNING',
+      );
       await handle.cancel();
       const failure = await handle.result().catch((err: unknown) => err);
       expect(failure).toBeInstanceOf(WorkflowFailedError);
@@ -379,7 +387,7 @@ describe('fanoutWorkflow', () => {
       for (const index of [0, 1]) {
         const childId = `${handle.workflowId}/${index}`;
         expect(await signalsReceived(childId)).toEqual(['fanout.start', 'fanout.clean-up']);
-        expect(await statusOf(childId)).toBe('COMPLETED');
+        expect(await closedStatusOf(childId)).toBe('COMPLETED');
       }
       expect(await signalsReceived(`${handle.workflowId}/2`)).toEqual(['fanout.clean-up']);
     });
