@@ -291,7 +291,8 @@ describe('fanoutWorkflow', () => {
         workflowId: env.taskQueue('deadline'),
         taskQueue,
         childWorkflowType: 'scriptedChild',
-        inputs: ['ok:1', 'hang', 'hang', 'ok:4'],
+        // Only children that never finish: what the deadline meets does not depend on the machine's speed.
+        inputs: ['hang', 'hang', 'ok:3'],
         window: 2,
         deadline: '3s',
       });
@@ -299,11 +300,11 @@ describe('fanoutWorkflow', () => {
       expect(summary).toMatchObject({
         status: 'timed-out',
         reason: 'timed-out',
-        done: 1,
+        done: 0,
         timedOut: 2,
         skipped: 1,
       });
-      expect(summary.outcomes.map((o) => o.status)).toEqual(['done', 'timed-out', 'timed-out', 'skipped']);
+      expect(summary.outcomes.map((o) => o.status)).toEqual(['timed-out', 'timed-out', 'skipped']);
     });
   });
 
