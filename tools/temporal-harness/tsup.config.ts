@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/testing.ts', 'src/vitest-global-setup.ts'],
+  entry: ['src/index.ts', 'src/testing.ts', 'src/vitest-global-setup.ts', 'src/vitest-preset.ts'],
   format: ['esm'],
   dts: true,
   clean: true,

@@ -5,12 +5,17 @@ import {
   NativeConnection,
   Runtime,
   Worker,
-  bundleWorkflowCode,
   type LogEntry,
   type WorkerOptions,
 } from '@temporalio/worker';
 import { afterAll, beforeAll, inject } from 'vitest';
+import { bundleOnce } from './bundle-once.js';
 import { connectOrExplain, connectionOptions, endpointFromEnv, type ServerEndpoint } from './endpoint.js';
+
+export { bundleOnce } from './bundle-once.js';
+export * from './history-replay.js';
+export * from './package-checks.js';
+export * from './poll-until.js';
 
 export interface TestEnvOptions {
   /** Minimum level printed to the console. Defaults to WARN. Every entry is kept in `logs` regardless. */
@@ -31,18 +36,7 @@ export interface RunningTestWorker {
   stop(): Promise<void>;
 }
 
-const bundles = new Map<string, ReturnType<typeof bundleWorkflowCode>>();
 const levels = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
-
-/** Bundles a workflows file once per test process; workers created from it start in milliseconds. */
-export function bundleOnce(workflowsPath: string): ReturnType<typeof bundleWorkflowCode> {
-  let bundle = bundles.get(workflowsPath);
-  if (!bundle) {
-    bundle = bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
-    bundles.set(workflowsPath, bundle);
-  }
-  return bundle;
-}
 
 /** Connections to the run's Temporal server and helpers to run workers on task queues of their own. */
 export class TemporalTestEnv {

@@ -1,0 +1,107 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
+
+const asPath = (location: string | URL): string =>
+  location instanceof URL || location.startsWith('file:') ? fileURLToPath(location) : location;
+
+const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
+/** Options for {@link defineBundleTests}. */
+export interface BundleTestOptions {
+  /** The package folder, holding `src/index.ts` and, once built, `dist/index.js`. */
+  packageDir: string | URL;
+  /**
+   * The workflow-safe entry, by kind, relative to `packageDir`. Defaults to the source `src/index.ts` and
+   * the built `dist/index.js`.
+   */
+  entries?: Record<string, string>;
+}
+
+/**
+ * Declares the `workflow-safe entry` tests: the package's workflow entry, as source and as built, goes
+ * through the SDK's own bundler for the workflow sandbox. A Node built-in or client import in workflow code
+ * then fails CI instead of a user's worker. The built entry must exist: build before testing (Nx does).
+ *
+ * @example
+ * defineBundleTests({ packageDir: new URL('../../', import.meta.url) });
+ */
+export function defineBundleTests(options: BundleTestOptions): void {
+  const dir = asPath(options.packageDir);
+  const entries = options.entries ?? { source: 'src/index.ts', built: 'dist/index.js' };
+  describe('workflow-safe entry', () => {
+    // The source catches a bad import early; the built file is what users' workers bundle.
+    it.each(Object.entries(entries))(
+      'bundles the %s entry for the workflow sandbox',
+      async (_kind, relative) => {
+        const workflowsPath = path.join(dir, relative);
+        expect(existsSync(workflowsPath), `${workflowsPath} missing: run the build first`).toBe(true);
+        const { code } = await bundleWorkflowCode({ workflowsPath, logger: quiet });
+        expect(code.length).toBeGreaterThan(1000);
+        // Per-workflow module state under the reusable V8 context needs the module cache on the workflow's
+        // globalThis; SDK releases without the fix for sdk-typescript #2166 lose it with webpack >= 5.108.
+        expect(code).toMatch(
+          /(const|var|let) __webpack_module_cache__ = globalThis\.__webpack_module_cache__;/,
+        );
+        expect(code).not.toMatch(/(const|var|let) __webpack_module_cache__ = \{\}/);
+      },
+    );
+  });
+}
+
+/**
+ * The README example as files of a user's project (project file name → file in `src`): the README shows
+ * `workflows.ts` and `worker.ts`; the sources are `readme-example.ts` and `readme-example-worker.ts`.
+ */
+export const README_EXAMPLE_FILES: Readonly<Record<string, string>> = {
+  'workflows.ts': 'readme-example.ts',
+  'worker.ts': 'readme-example-worker.ts',
+};
+
+/**
+ * A README example source as the README shows it: trimmed, with each sibling import renamed from its `src`
+ * name to the project file name (`'./readme-example.js'` → `'./workflows.js'` with the default `files`).
+ */
+export function asReadmeFile(
+  source: string,
+  files: Readonly<Record<string, string>> = README_EXAMPLE_FILES,
+): string {
+  return Object.entries(files).reduce(
+    (text, [projectFile, srcFile]) =>
+      text.replaceAll(`'./${srcFile.replace(/\.ts$/, '.js')}'`, `'./${projectFile.replace(/\.ts$/, '.js')}'`),
+    source.trim(),
+  );
+}
+
+/** Options for {@link defineReadmeExampleTests}. */
+export interface ReadmeExampleTestOptions {
+  /** The package folder, holding `README.md` and `src`. */
+  packageDir: string | URL;
+  /**
+   * The example's files, project file name as the README names it → file in `src`. Defaults to
+   * {@link README_EXAMPLE_FILES}. The release pack check compiles and runs the same files.
+   */
+  files?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Declares the `README example` tests that keep the README honest: each example source in `src`, with its
+ * sibling imports renamed as {@link asReadmeFile} does, appears verbatim in `README.md`. The test that runs
+ * the example against a server stays in the package: it knows what the example should print.
+ *
+ * @example
+ * defineReadmeExampleTests({ packageDir: new URL('../../', import.meta.url) });
+ */
+export function defineReadmeExampleTests(options: ReadmeExampleTestOptions): void {
+  const dir = asPath(options.packageDir);
+  const files = options.files ?? README_EXAMPLE_FILES;
+  describe('README example', () => {
+    it.each(Object.entries(files))('the README shows %s as src/%s holds it', (projectFile, srcFile) => {
+      const readme = readFileSync(path.join(dir, 'README.md'), 'utf8');
+      const shown = asReadmeFile(readFileSync(path.join(dir, 'src', srcFile), 'utf8'), files);
+      expect(readme, `README.md shows ${projectFile} (src/${srcFile})`).toContain(shown);
+    });
+  });
+}
