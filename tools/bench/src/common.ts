@@ -1,6 +1,6 @@
 // Shared plumbing of the bench and the fault suite: servers, worker processes, the workflow bundle, stats.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -17,6 +17,17 @@ import type { WorkerProcessConfig } from './worker-process.js';
 
 export const here = path.dirname(fileURLToPath(import.meta.url));
 export const tmpRoot = mkdtempSync(path.join(os.tmpdir(), 'tp-bench-'));
+
+/** Where the bench and the fault suite write their results: tools/bench/results. */
+export const resultsDir = path.join(here, '..', 'results');
+
+/** Writes one results file (`name` with its extension) under tools/bench/results; returns its path. */
+export function writeResult(name: string, content: string): string {
+  mkdirSync(resultsDir, { recursive: true });
+  const file = path.join(resultsDir, name);
+  writeFileSync(file, content);
+  return file;
+}
 
 // Children this process started (servers, workers): killed if the driver itself is interrupted, so an
 // aborted run leaves nothing behind.
@@ -220,6 +231,9 @@ export function percentile(sorted: number[], p: number): number {
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[i] as number;
 }
+
+/** `x` rounded to `digits` decimals. */
+export const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
 export function summarize(values: number[]): {
   n: number;
