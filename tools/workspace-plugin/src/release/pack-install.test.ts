@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
+import { asReadmeFile } from '@temporal-patterns/temporal-harness/testing';
 import type {} from '@temporal-patterns/temporal-harness/vitest-global-setup';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { nodeBinary, nodeVersionOf } from './node-binary.js';
@@ -92,15 +93,6 @@ const readmeExamples: Record<string, { files: Record<string, string>; prints: st
   },
 };
 
-/** A README example's file as the README shows it: sibling imports renamed to the project's file names. */
-function asProjectFile(source: string, files: Record<string, string>): string {
-  return Object.entries(files).reduce(
-    (text, [projectFile, srcFile]) =>
-      text.replaceAll(`'./${srcFile.replace(/\.ts$/, '.js')}'`, `'./${projectFile.replace(/\.ts$/, '.js')}'`),
-    source.trim(),
-  );
-}
-
 const cleanEnv = () =>
   Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('VITEST')));
 
@@ -171,7 +163,7 @@ describe.each(sdkVersions)('published packages with @temporalio/* %s', (sdkVersi
       const readme = readFileSync(path.join(root, 'packages', pkg, 'README.md'), 'utf8');
       mkdirSync(path.join(project, 'readme', pkg), { recursive: true });
       for (const [projectFile, srcFile] of Object.entries(files)) {
-        const text = asProjectFile(
+        const text = asReadmeFile(
           readFileSync(path.join(root, 'packages', pkg, 'src', srcFile), 'utf8'),
           files,
         );
