@@ -1,11 +1,5 @@
-import {
-  drainAndContinueAsNew,
-  ExternalWorkflowNotFoundError,
-  serveRequests,
-  setTypedHandler,
-  shouldContinueAsNew,
-  signalWorkflow,
-} from '@temporal-patterns/signal-utils';
+import { ExternalWorkflowNotFoundError, serveRequests, setTypedHandler, signalWorkflow } from '@temporal-patterns/signal-utils';
+import { drainAndContinueAsNew, shouldContinueAsNew } from '@temporal-patterns/signal-utils/pattern-kit';
 import { condition, log, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
 import { BreakerMachine, type BreakerSnapshot } from './breaker-machine.js';
 import { resolveCircuitBreakerOptions, type CircuitBreakerOptions } from './options.js';

@@ -8,7 +8,7 @@ import {
 } from '@temporal-patterns/signal-utils';
 import type { ActivityOptions, Duration } from '@temporalio/common';
 import { condition, isCancellation, log, proxyActivities, uuid4, workflowInfo } from '@temporalio/workflow';
-import { durationToMs as durationMs } from '@temporal-patterns/signal-utils';
+import { durationToMs as durationMs } from '@temporal-patterns/signal-utils/pattern-kit';
 import { CircuitOpenError } from './errors.js';
 import type { CircuitBreakerOptions } from './options.js';
 import {

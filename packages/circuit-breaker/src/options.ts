@@ -1,5 +1,5 @@
 import type { Duration } from '@temporalio/common';
-import { durationToMs as durationMs } from '@temporal-patterns/signal-utils';
+import { durationToMs as durationMs } from '@temporal-patterns/signal-utils/pattern-kit';
 import { InvalidCircuitBreakerOptionsError } from './errors.js';
 
 /** When the breaker trips, how long it stays open, and how it probes and broadcasts. */

@@ -1,11 +1,7 @@
 import type { Duration } from '@temporalio/common';
 import { CancellationScope, condition, isCancellation, log } from '@temporalio/workflow';
-import {
-  durationToMs,
-  ExternalWorkflowNotFoundError,
-  setTypedHandler,
-  signalWorkflow,
-} from '@temporal-patterns/signal-utils';
+import { ExternalWorkflowNotFoundError, setTypedHandler, signalWorkflow } from '@temporal-patterns/signal-utils';
+import { durationToMs } from '@temporal-patterns/signal-utils/pattern-kit';
 import { FanoutChildFailedError, InvalidFanoutInputError } from './errors.js';
 import {
   fanoutCleanupSignal,

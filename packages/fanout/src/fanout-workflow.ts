@@ -11,17 +11,8 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import {
-  drainAndContinueAsNew,
-  durationToMs,
-  ExternalWorkflowNotFoundError,
-  isDataRef,
-  isExternalWorkflowNotFound,
-  payloadSize,
-  setTypedHandler,
-  shouldContinueAsNew,
-  signalWorkflow,
-} from '@temporal-patterns/signal-utils';
+import { ExternalWorkflowNotFoundError, isDataRef, setTypedHandler, signalWorkflow } from '@temporal-patterns/signal-utils';
+import { drainAndContinueAsNew, durationToMs, isExternalWorkflowNotFound, payloadSize, shouldContinueAsNew } from '@temporal-patterns/signal-utils/pattern-kit';
 import { InvalidFanoutInputError, UnknownFanoutChildError } from './errors.js';
 import {
   fanoutCleanupSignal,

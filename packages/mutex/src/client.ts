@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
-import { durationToMs } from '@temporal-patterns/signal-utils';
+import { durationToMs } from '@temporal-patterns/signal-utils/pattern-kit';
 import {
   acquireUpdate,
   forceReleaseUpdate,

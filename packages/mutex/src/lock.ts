@@ -25,7 +25,7 @@ import {
   type MutexActivities,
 } from './definitions.js';
 import { InvalidMutexOptionsError, LockTimeoutError, MutexUnavailableError } from './errors.js';
-import { durationToMs as toMs } from '@temporal-patterns/signal-utils';
+import { durationToMs as toMs } from '@temporal-patterns/signal-utils/pattern-kit';
 
 /** The default prefix of mutex workflow ids: `mutex-<resourceId>`. */
 export const DEFAULT_MUTEX_ID_PREFIX = 'mutex-';

@@ -7,12 +7,8 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import {
-  ExternalWorkflowNotFoundError,
-  setTypedHandler,
-  shouldContinueAsNew,
-  signalWorkflow,
-} from '@temporal-patterns/signal-utils';
+import { ExternalWorkflowNotFoundError, setTypedHandler, signalWorkflow } from '@temporal-patterns/signal-utils';
+import { shouldContinueAsNew } from '@temporal-patterns/signal-utils/pattern-kit';
 import {
   acquireUpdate,
   forceReleaseUpdate,

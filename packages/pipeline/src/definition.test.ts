@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
-import { CircularWaitError } from '@temporal-patterns/signal-utils';
+import { CircularWaitError } from '@temporal-patterns/signal-utils/pattern-kit';
 import { describe, expect, it } from 'vitest';
 import { startPipeline } from './client.js';
 import {

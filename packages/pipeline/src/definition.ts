@@ -1,5 +1,5 @@
 import type { Duration, RetryPolicy } from '@temporalio/common';
-import { assertNoCircularWaits } from '@temporal-patterns/signal-utils';
+import { assertNoCircularWaits } from '@temporal-patterns/signal-utils/pattern-kit';
 import { InvalidPipelineDefinitionError, UnknownStageError } from './errors.js';
 
 /**

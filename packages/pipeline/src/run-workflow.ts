@@ -7,16 +7,8 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import {
-  SequenceGapError,
-  SequencedReceiver,
-  SignalTimeoutError,
-  assertPayloadSize,
-  drainAndContinueAsNew,
-  setTypedHandler,
-  shouldContinueAsNew,
-  type SequencedReceiverState,
-} from '@temporal-patterns/signal-utils';
+import { SequenceGapError, SequencedReceiver, SignalTimeoutError, assertPayloadSize, setTypedHandler, type SequencedReceiverState } from '@temporal-patterns/signal-utils';
+import { drainAndContinueAsNew, shouldContinueAsNew } from '@temporal-patterns/signal-utils/pattern-kit';
 import {
   DEFAULT_WINDOW,
   PIPELINE_INPUT,
@@ -27,7 +19,7 @@ import {
   stageWorkflowId,
   type PipelineDefinition,
 } from './definition.js';
-import { durationToMs as toMs } from '@temporal-patterns/signal-utils';
+import { durationToMs as toMs } from '@temporal-patterns/signal-utils/pattern-kit';
 import { WakeTimer } from './wake-timer.js';
 import { EdgeInbox, EdgeOutbox, type InboxState, type OutboxState } from './edges.js';
 import {

@@ -7,13 +7,8 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import {
-  assertPayloadSize,
-  drainAndContinueAsNew,
-  setTypedHandler,
-  shouldContinueAsNew,
-  signalWorkflow,
-} from '@temporal-patterns/signal-utils';
+import { assertPayloadSize, setTypedHandler, signalWorkflow } from '@temporal-patterns/signal-utils';
+import { drainAndContinueAsNew, shouldContinueAsNew } from '@temporal-patterns/signal-utils/pattern-kit';
 import {
   DEFAULT_WINDOW,
   PIPELINE_INPUT,
@@ -24,7 +19,7 @@ import {
   type PipelineDefinition,
   type StageActivityInput,
 } from './definition.js';
-import { durationToMs as toMs } from '@temporal-patterns/signal-utils';
+import { durationToMs as toMs } from '@temporal-patterns/signal-utils/pattern-kit';
 import { WakeTimer } from './wake-timer.js';
 import { EdgeInbox, EdgeOutbox, type InboxState, type OutboxState } from './edges.js';
 import { UnknownStageError, type ItemFailureReason } from './errors.js';

@@ -1,6 +1,6 @@
-// Workflow-safe entry: everything here may be imported by workflow code.
+// Workflow-safe entry: everything here may be imported by workflow code. Building blocks for pattern
+// authors (the workflow loop, payload parsers, continue-as-new) are in './pattern-kit.js'.
 export {
-  CircularWaitError,
   ExternalWorkflowNotFoundError,
   InvalidSignalPayloadError,
   PayloadTooLargeError,
@@ -19,12 +19,7 @@ export {
   type TypedHandlerOptions,
   type TypedSignal,
 } from './typed-signal.js';
-export {
-  isExternalWorkflowNotFound,
-  signalWorkflow,
-  type SignalWorkflowOptions,
-  type WorkflowTarget,
-} from './signal-workflow.js';
+export { signalWorkflow, type SignalWorkflowOptions, type WorkflowTarget } from './signal-workflow.js';
 export {
   SignalChannel,
   signalChannel,
@@ -37,11 +32,8 @@ export {
   createRequester,
   defineRequestResponse,
   serveRequests,
-  type RequestEnvelope,
   type Requester,
   type RequestResponseDefinition,
-  type Responder,
-  type ResponseEnvelope,
   type ServeRequestsOptions,
 } from './request-response.js';
 export {
@@ -52,14 +44,4 @@ export {
   type SequencedReceiverOptions,
   type SequencedReceiverState,
 } from './sequenced-channel.js';
-export {
-  DEFAULT_MAX_PAYLOAD_BYTES,
-  assertPayloadSize,
-  dataRef,
-  isDataRef,
-  payloadSize,
-  type DataRef,
-} from './payload-guard.js';
-export { assertNoCircularWaits, type WaitEdge } from './signal-graph.js';
-export { drainAndContinueAsNew, shouldContinueAsNew } from './continue-as-new.js';
-export { toMs as durationToMs } from './duration.js';
+export { assertPayloadSize, dataRef, isDataRef, type DataRef } from './payload-guard.js';

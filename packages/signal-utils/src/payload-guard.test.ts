@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  assertPayloadSize,
-  DEFAULT_MAX_PAYLOAD_BYTES,
-  dataRef,
-  isDataRef,
-  payloadSize,
-  PayloadTooLargeError,
-} from './index.js';
+import { assertPayloadSize, dataRef, isDataRef, PayloadTooLargeError } from './index.js';
+import { DEFAULT_MAX_PAYLOAD_BYTES, payloadSize } from './pattern-kit.js';
 
 describe('payload guard', () => {
   it('measures the encoded size of a payload', () => {

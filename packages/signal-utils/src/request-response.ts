@@ -9,6 +9,7 @@ import {
   type PayloadValidator,
   type TypedSignal,
 } from './typed-signal.js';
+import { parseRecord, requiredString } from './parse.js';
 
 /** What travels on the request signal: the payload plus who to answer and under which id. */
 export interface RequestEnvelope<Req> {
@@ -28,17 +29,6 @@ export interface RequestResponseDefinition<Req, Res> {
   readonly name: string;
   readonly request: TypedSignal<RequestEnvelope<Req>>;
   readonly response: TypedSignal<ResponseEnvelope<Res>>;
-}
-
-function record(raw: unknown): Record<string, unknown> {
-  if (typeof raw !== 'object' || raw === null) throw new Error('expected an object');
-  return raw as Record<string, unknown>;
-}
-
-function requireString(obj: Record<string, unknown>, key: string): string {
-  const value = obj[key];
-  if (typeof value !== 'string' || !value) throw new Error(`${key} must be a non-empty string`);
-  return value;
 }
 
 function run<T>(validator: PayloadValidator<T>, raw: unknown): T {
@@ -61,20 +51,20 @@ export function defineRequestResponse<Req, Res>(
   return {
     name,
     request: defineTypedSignal(`${name}.request`, (raw) => {
-      const obj = record(raw);
+      const obj = parseRecord(raw);
       return {
-        correlationId: requireString(obj, 'correlationId'),
-        sender: requireString(obj, 'sender'),
+        correlationId: requiredString(obj, 'correlationId'),
+        sender: requiredString(obj, 'sender'),
         payload: run(validators.request, obj.payload),
       };
     }),
     response: defineTypedSignal(`${name}.response`, (raw): ResponseEnvelope<Res> => {
-      const obj = record(raw);
-      const correlationId = requireString(obj, 'correlationId');
-      const sender = requireString(obj, 'sender');
+      const obj = parseRecord(raw);
+      const correlationId = requiredString(obj, 'correlationId');
+      const sender = requiredString(obj, 'sender');
       if (obj.ok === true)
         return { correlationId, sender, ok: true, payload: run(validators.response, obj.payload) };
-      if (obj.ok === false) return { correlationId, sender, ok: false, error: requireString(obj, 'error') };
+      if (obj.ok === false) return { correlationId, sender, ok: false, error: requiredString(obj, 'error') };
       throw new Error('ok must be true or false');
     }),
   };

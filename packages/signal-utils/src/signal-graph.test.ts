@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertNoCircularWaits, CircularWaitError } from './index.js';
+import { assertNoCircularWaits, CircularWaitError } from './pattern-kit.js';
 
 describe('assertNoCircularWaits', () => {
   it('accepts a DAG with branching and fan-in', () => {

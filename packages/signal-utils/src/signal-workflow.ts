@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { getExternalWorkflowHandle, type SignalDefinition } from '@temporalio/workflow';
 import { ExternalWorkflowNotFoundError, SignalDeliveryError } from './errors.js';
+import { isRunId } from './parse.js';
 import { assertPayloadSize, DEFAULT_MAX_PAYLOAD_BYTES } from './payload-guard.js';
 import type { TypedSignal } from './typed-signal.js';
 
@@ -15,7 +16,6 @@ export interface SignalWorkflowOptions {
   maxPayloadBytes?: number;
 }
 
-const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_ID_LENGTH = 1000;
 
 function isTypedSignal<T>(signal: TypedSignal<T> | SignalDefinition<[T]>): signal is TypedSignal<T> {
@@ -62,7 +62,7 @@ export async function signalWorkflow<T>(
   if (!workflowId || workflowId.length > MAX_ID_LENGTH) {
     throw new SignalDeliveryError(String(workflowId), definition.name, new Error('invalid workflow id'));
   }
-  if (runId !== undefined && !RUN_ID.test(runId)) {
+  if (runId !== undefined && !isRunId(runId)) {
     throw new SignalDeliveryError(workflowId, definition.name, new Error(`invalid run id "${runId}"`));
   }
   try {

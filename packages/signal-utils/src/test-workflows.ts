@@ -6,7 +6,6 @@ import {
   defineRequestResponse,
   defineSequencedSignal,
   defineTypedSignal,
-  drainAndContinueAsNew,
   SequenceGapError,
   SequencedReceiver,
   type SequencedReceiverState,
@@ -15,6 +14,7 @@ import {
   waitForAnySignal,
   waitForSignal,
 } from './index.js';
+import { drainAndContinueAsNew } from './pattern-kit.js';
 
 export interface Greeting {
   text: string;
