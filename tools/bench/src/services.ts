@@ -4,7 +4,8 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from '@temporal-patterns/temporal-harness';
-import { progress, sleep, tmpRoot, track } from './common.js';
+import { progress, sleep, tmpRoot } from './common.js';
+import { stopChild, track } from './processes.js';
 
 function which(cmd: string): string | undefined {
   const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
@@ -45,14 +46,7 @@ export interface Service {
 }
 
 function stopper(child: ChildProcess): () => Promise<void> {
-  return async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(t);
-  };
+  return () => stopChild(child, 10_000);
 }
 
 export async function startRedis(): Promise<Service> {

@@ -2,7 +2,8 @@
 // scenario run against. Started and stopped as one, so a failed start leaves no server behind.
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { connectClient, KillableServer, progress, WorkerProcess } from './common.js';
+import { connectClient, progress } from './common.js';
+import { KillableServer, WorkerProcess } from './processes.js';
 
 export interface TemporalStackOptions {
   /** Prefix of the task queue's name; a random suffix keeps runs apart. */

@@ -1,6 +1,6 @@
 // What a part of the bench is given and what it gives back.
 import type { Client } from '@temporalio/client';
-import type { KillableServer } from '../common.js';
+import type { KillableServer } from '../processes.js';
 import type { LockSystem } from '../lock-loops.js';
 import type { ProtectedStore } from '../store.js';
 import type { BenchParameters, BenchPartName } from './options.js';

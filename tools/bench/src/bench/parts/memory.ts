@@ -2,7 +2,8 @@
 // process, memory sampled there) that caches at most 100 of them.
 import { randomUUID } from 'node:crypto';
 import { mutexStateQuery, mutexWorkflowId } from '@temporal-patterns/mutex';
-import { pool, progress, round, sleep, WorkerProcess } from '../../common.js';
+import { pool, progress, round, sleep } from '../../common.js';
+import { WorkerProcess } from '../../processes.js';
 import { now } from '../../store.js';
 import { blockedWaiter, stuckHolder } from '../../workflows.js';
 import type { BenchPart } from '../part.js';

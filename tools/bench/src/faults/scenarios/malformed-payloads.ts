@@ -1,7 +1,8 @@
 // Scenario 4: payloads that each pattern's own validator rejects, sent in bursts to a running mutex,
 // circuit breaker, fan-out parent and child, pipeline run and stage. None may fail, each is logged.
 import type { Client } from '@temporalio/client';
-import { pool, progress, sleep, type WorkerProcess } from '../../common.js';
+import { pool, progress, sleep } from '../../common.js';
+import type { WorkerProcess } from '../../processes.js';
 import type { TemporalStack } from '../../temporal-stack.js';
 import { contender } from '../../workflows.js';
 import type { CheckList } from '../checks.js';
