@@ -19,8 +19,8 @@ export const WORKFLOW_IDS_FILE = 'workflow-ids.json';
 /** A history to replay and the workflow id to replay it under. */
 export interface HistoryToReplay {
   workflowId: string;
-  /** A history as fetched from the server, decoded from `.pb`, or parsed from JSON. */
-  history: IHistory | unknown;
+  /** A history as fetched from the server or decoded from a `.pb` file. */
+  history: IHistory;
 }
 
 /** A history file of a histories folder, loaded. */
@@ -31,9 +31,9 @@ export interface RecordedHistory extends HistoryToReplay {
 /** Options for {@link defineHistoryReplayTests}. */
 export interface HistoryReplayTestOptions {
   /**
-   * Folder of recorded histories: `*.pb` (the protobuf encoding the server uses; what {@link recordHistory}
-   * writes) and `*.json` (as `temporal workflow show --output json` writes), plus the optional
-   * `workflow-ids.json`.
+   * Folder of recorded histories: `*.pb`, the protobuf encoding the server uses (what {@link recordHistory}
+   * writes), and the optional `workflow-ids.json`. JSON histories are not read: with this install's two
+   * protobufjs copies the SDK's `historyFromJSON` throws "type must be a Type".
    */
   historiesDir: string | URL;
   /** The workflows file the histories replay against, bundled as a worker would bundle it. */
@@ -65,12 +65,12 @@ const asPath = (location: string | URL): string =>
 export function recordedWorkflowId(file: string, workflowIds: Record<string, string> = {}): string {
   const named = workflowIds[file];
   if (named) return named;
-  const stem = file.replace(/\.(pb|json)$/, '');
+  const stem = file.replace(/\.pb$/, '');
   const run = /^(.*)--run-\d+$/.exec(stem);
   return decodeURIComponent(run ? run[1]! : stem);
 }
 
-/** Every history file of a folder (`*.pb`, `*.json` but `workflow-ids.json`), loaded, in file-name order. */
+/** Every history file (`*.pb`) of a folder, loaded, in file-name order. */
 export function loadRecordedHistories(
   historiesDir: string | URL,
   workflowIdOf: (file: string) => string | undefined = () => undefined,
@@ -81,19 +81,13 @@ export function loadRecordedHistories(
     ? (JSON.parse(readFileSync(idsPath, 'utf8')) as Record<string, string>)
     : {};
   return readdirSync(dir)
-    .filter((file) => file.endsWith('.pb') || (file.endsWith('.json') && file !== WORKFLOW_IDS_FILE))
+    .filter((file) => file.endsWith('.pb'))
     .sort()
-    .map((file) => {
-      const bytes = readFileSync(path.join(dir, file));
-      return {
-        file,
-        workflowId: workflowIdOf(file) ?? recordedWorkflowId(file, workflowIds),
-        // The replayer converts a JSON history (with its string enums and ids) itself.
-        history: file.endsWith('.pb')
-          ? History.decode(bytes)
-          : (JSON.parse(bytes.toString('utf8')) as unknown),
-      };
-    });
+    .map((file) => ({
+      file,
+      workflowId: workflowIdOf(file) ?? recordedWorkflowId(file, workflowIds),
+      history: History.decode(readFileSync(path.join(dir, file))),
+    }));
 }
 
 /**
