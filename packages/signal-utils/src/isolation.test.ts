@@ -3,9 +3,14 @@ import { temporal } from '@temporalio/proto';
 import { useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
 import { describe, expect, it } from 'vitest';
 import { sendSignal } from './client.js';
-import { countAgainSignal, countInModuleState, greetingSignal, receiveGreeting } from './test-workflows.js';
+import {
+  countAgainSignal,
+  countInModuleState,
+  greetingSignal,
+  receiveGreeting,
+} from './__tests__/test-workflows.js';
 
-const workflowsPath = fileURLToPath(new URL('./test-workflows.ts', import.meta.url));
+const workflowsPath = fileURLToPath(new URL('./__tests__/test-workflows.ts', import.meta.url));
 const env = useTemporalTestEnv();
 
 /** Resolves once the workflow has completed its first workflow task (its code has run up to a wait). */

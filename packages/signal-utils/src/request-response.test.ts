@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
 import { describe, expect, it } from 'vitest';
-import { doublingRequester, doublingResponder, stopSignal } from './test-workflows.js';
+import { doublingRequester, doublingResponder, stopSignal } from './__tests__/test-workflows.js';
 
-const workflowsPath = fileURLToPath(new URL('./test-workflows.ts', import.meta.url));
+const workflowsPath = fileURLToPath(new URL('./__tests__/test-workflows.ts', import.meta.url));
 const env = useTemporalTestEnv();
 
 describe('request/response between workflows', () => {

@@ -2,9 +2,9 @@ import { fileURLToPath } from 'node:url';
 import { useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
 import { describe, expect, it } from 'vitest';
 import type { SequencedMessage } from './index.js';
-import { numbersSignal, sequencedConsumer } from './test-workflows.js';
+import { numbersSignal, sequencedConsumer } from './__tests__/test-workflows.js';
 
-const workflowsPath = fileURLToPath(new URL('./test-workflows.ts', import.meta.url));
+const workflowsPath = fileURLToPath(new URL('./__tests__/test-workflows.ts', import.meta.url));
 const env = useTemporalTestEnv();
 
 /** Deterministic shuffle so a failure can be reproduced. */

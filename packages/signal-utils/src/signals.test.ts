@@ -15,9 +15,9 @@ import {
   sendGreeting,
   sendGreetingToRun,
   sendGreetingUnguarded,
-} from './test-workflows.js';
+} from './__tests__/test-workflows.js';
 
-const workflowsPath = fileURLToPath(new URL('./test-workflows.ts', import.meta.url));
+const workflowsPath = fileURLToPath(new URL('./__tests__/test-workflows.ts', import.meta.url));
 const env = useTemporalTestEnv();
 const EventType = temporal.api.enums.v1.EventType;
 

@@ -13,8 +13,8 @@ import {
   signalWorkflow,
   waitForAnySignal,
   waitForSignal,
-} from './index.js';
-import { drainAndContinueAsNew } from './pattern-kit.js';
+} from '../index.js';
+import { drainAndContinueAsNew } from '../pattern-kit.js';
 
 export interface Greeting {
   text: string;
