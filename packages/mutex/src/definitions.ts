@@ -1,5 +1,12 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { defineTypedSignal } from '@temporal-patterns/signal-utils';
+import {
+  isRunId,
+  parseRecord,
+  positiveNumber,
+  requiredString,
+  type PayloadRecord,
+} from '@temporal-patterns/signal-utils/pattern-kit';
 
 // Wire names are part of the public contract: changing one breaks running mutexes and their callers.
 
@@ -96,33 +103,20 @@ export interface MutexState {
 export type ClientAcquireResult =
   { status: 'granted'; grant: LockGrant } | { status: 'timed-out' } | { status: 'retry' };
 
-const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// Every string field is bounded: a payload is carried in the mutex's state and history.
+const LIMITS = { maxLength: 500 };
 
-function record(raw: unknown): Record<string, unknown> {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('expected an object');
-  return raw as Record<string, unknown>;
-}
+const text = (obj: PayloadRecord, key: string): string => requiredString(obj, key, LIMITS);
 
-function text(obj: Record<string, unknown>, key: string): string {
-  const value = obj[key];
-  if (typeof value !== 'string' || value.length === 0 || value.length > 500) {
-    throw new Error(`${key} must be a non-empty string of at most 500 characters`);
-  }
-  return value;
-}
-
-function positive(obj: Record<string, unknown>, key: string): number {
-  const value = obj[key];
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
-    throw new Error(`${key} must be a positive number`);
-  return value;
-}
+/** An optional string field: absent is fine, but a present one must be a non-empty bounded string. */
+const optionalText = (obj: PayloadRecord, key: string): string | undefined =>
+  obj[key] === undefined ? undefined : text(obj, key);
 
 function parseRequester(raw: unknown): Requester {
-  const obj = record(raw);
+  const obj = parseRecord(raw);
   if (obj.kind === 'workflow') {
-    const runId = text(obj, 'runId');
-    if (!RUN_ID.test(runId)) throw new Error('requester.runId must be a workflow run id (a UUID)');
+    const runId = obj.runId;
+    if (!isRunId(runId)) throw new Error('requester.runId must be a workflow run id (a UUID)');
     return { kind: 'workflow', workflowId: text(obj, 'workflowId'), runId };
   }
   if (obj.kind === 'client') return { kind: 'client', clientId: text(obj, 'clientId') };
@@ -130,50 +124,50 @@ function parseRequester(raw: unknown): Requester {
 }
 
 export function parseLockRequest(raw: unknown): LockRequest {
-  const obj = record(raw);
+  const obj = parseRecord(raw);
   return {
     requestId: text(obj, 'requestId'),
     secret: text(obj, 'secret'),
     requester: parseRequester(obj.requester),
-    leaseMs: positive(obj, 'leaseMs'),
-    timeoutMs: positive(obj, 'timeoutMs'),
+    leaseMs: positiveNumber(obj, 'leaseMs'),
+    timeoutMs: positiveNumber(obj, 'timeoutMs'),
   };
 }
 
 export const lockRequestSignal = defineTypedSignal<LockRequest>('mutex.lock-request', parseLockRequest);
 
 export const releaseSignal = defineTypedSignal<ReleaseRequest>('mutex.release', (raw) => {
-  const obj = record(raw);
+  const obj = parseRecord(raw);
   return {
     requestId: text(obj, 'requestId'),
     grantToken: text(obj, 'grantToken'),
-    sender: obj.sender === undefined ? undefined : text(obj, 'sender'),
+    sender: optionalText(obj, 'sender'),
   };
 });
 
 export const renewSignal = defineTypedSignal<RenewRequest>('mutex.renew', (raw) => {
-  const obj = record(raw);
+  const obj = parseRecord(raw);
   return {
     requestId: text(obj, 'requestId'),
     grantToken: text(obj, 'grantToken'),
-    leaseMs: positive(obj, 'leaseMs'),
+    leaseMs: positiveNumber(obj, 'leaseMs'),
   };
 });
 
 export const withdrawSignal = defineTypedSignal<WithdrawRequest>('mutex.withdraw', (raw) => {
-  const obj = record(raw);
+  const obj = parseRecord(raw);
   return { requestId: text(obj, 'requestId'), secret: text(obj, 'secret') };
 });
 
 /** Sent by the mutex to a requesting workflow run. */
 export const lockGrantedSignal = defineTypedSignal<LockGrant>('mutex.lock-granted', (raw) => {
-  const obj = record(raw);
+  const obj = parseRecord(raw);
   return {
     resourceId: text(obj, 'resourceId'),
     requestId: text(obj, 'requestId'),
-    fencingToken: positive(obj, 'fencingToken'),
+    fencingToken: positiveNumber(obj, 'fencingToken'),
     grantToken: text(obj, 'grantToken'),
-    leaseExpiresAt: positive(obj, 'leaseExpiresAt'),
+    leaseExpiresAt: positiveNumber(obj, 'leaseExpiresAt'),
   };
 });
 
@@ -193,9 +187,9 @@ export function parseReleaseRequest(raw: unknown): ReleaseRequest {
 }
 
 export function parseForceRelease(raw: unknown): ForceReleaseRequest {
-  const obj = record(raw);
+  const obj = parseRecord(raw);
   return {
-    requestId: obj.requestId === undefined ? undefined : text(obj, 'requestId'),
+    requestId: optionalText(obj, 'requestId'),
     operator: text(obj, 'operator'),
     reason: text(obj, 'reason'),
   };

@@ -1,14 +1,10 @@
+import { allHandlersFinished, condition, log, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
 import {
-  allHandlersFinished,
-  condition,
-  continueAsNew,
-  log,
-  setHandler,
-  uuid4,
-  workflowInfo,
-} from '@temporalio/workflow';
-import { ExternalWorkflowNotFoundError, setTypedHandler, signalWorkflow } from '@temporal-patterns/signal-utils';
-import { shouldContinueAsNew } from '@temporal-patterns/signal-utils/pattern-kit';
+  ExternalWorkflowNotFoundError,
+  setTypedHandler,
+  signalWorkflow,
+} from '@temporal-patterns/signal-utils';
+import { IdleClock, shouldContinueAsNew, WorkflowLoop } from '@temporal-patterns/signal-utils/pattern-kit';
 import {
   acquireUpdate,
   forceReleaseUpdate,
@@ -89,12 +85,9 @@ export async function mutexWorkflow(input: MutexWorkflowInput): Promise<MutexWor
   // completion still hands out larger tokens than its previous run; after that, one more per grant.
   let lastFencingToken = carried?.lastFencingToken ?? Date.now() * 1000;
   const continuedAsNew = carried?.continuedAsNew ?? 0;
-  let pendingDeliveries = 0;
+  const loop = new WorkflowLoop();
+  // Set while draining for continue-as-new: client acquires still waiting answer "retry".
   let continuing = false;
-  let changed = false;
-  const touch = (): void => {
-    changed = true;
-  };
 
   const isKnown = (requestId: string): boolean =>
     holders.has(requestId) || settled.has(requestId) || queue.some((w) => w.request.requestId === requestId);
@@ -116,7 +109,7 @@ export async function mutexWorkflow(input: MutexWorkflowInput): Promise<MutexWor
       requestId: request.requestId,
       requester: describeRequester(request.requester),
     });
-    touch();
+    loop.wake();
   };
 
   const release = (req: ReleaseRequest, via: string): boolean => {
@@ -147,16 +140,15 @@ export async function mutexWorkflow(input: MutexWorkflowInput): Promise<MutexWor
       requestId: holder.requestId,
       fencingToken: holder.fencingToken,
     });
-    touch();
+    loop.wake();
     return true;
   };
 
   const deliverGrant = (holder: Holder, grant: LockGrant): void => {
     if (holder.requester.kind !== 'workflow') return; // a client's grant is the result of its update
     const { workflowId, runId } = holder.requester;
-    pendingDeliveries += 1;
-    signalWorkflow({ workflowId, runId }, lockGrantedSignal, grant)
-      .catch((err: unknown) => {
+    loop.spawn(() =>
+      signalWorkflow({ workflowId, runId }, lockGrantedSignal, grant).catch((err: unknown) => {
         // A requester that closed (or cannot take signals) must not keep the lock, nor fail the mutex.
         const gone = err instanceof ExternalWorkflowNotFoundError;
         log.warn(gone ? 'Requester has closed; grant skipped' : 'Grant could not be delivered; skipped', {
@@ -169,11 +161,8 @@ export async function mutexWorkflow(input: MutexWorkflowInput): Promise<MutexWor
           holders.delete(holder.requestId);
           settle(holder.requestId);
         }
-      })
-      .finally(() => {
-        pendingDeliveries -= 1;
-        touch();
-      });
+      }),
+    );
   };
 
   const grantNext = (now: number): void => {
@@ -279,7 +268,7 @@ export async function mutexWorkflow(input: MutexWorkflowInput): Promise<MutexWor
       return;
     }
     holder.leaseExpiresAt = Date.now() + req.leaseMs;
-    touch();
+    loop.wake();
   });
   setTypedHandler(withdrawSignal, (req) => {
     const index = queue.findIndex((w) => w.request.requestId === req.requestId);
@@ -299,7 +288,7 @@ export async function mutexWorkflow(input: MutexWorkflowInput): Promise<MutexWor
     }
     // Remember the id even when unknown, so a request delivered after its withdrawal is never queued.
     settle(req.requestId);
-    touch();
+    loop.wake();
   });
   setHandler(mutexStateQuery, state);
 
@@ -342,7 +331,7 @@ export async function mutexWorkflow(input: MutexWorkflowInput): Promise<MutexWor
           reason: req.reason,
         });
       }
-      touch();
+      loop.wake();
       return targets.map(({ requestId, requester, fencingToken, grantedAt, leaseExpiresAt }) => ({
         requestId,
         requester,
@@ -354,16 +343,16 @@ export async function mutexWorkflow(input: MutexWorkflowInput): Promise<MutexWor
     { validator: (req) => void parseForceRelease(req) },
   );
 
-  let idleSince: number | undefined;
+  const idle = new IdleClock(idleTimeoutMs);
   for (;;) {
+    const seen = loop.mark();
     const now = Date.now();
     expire(now);
     while (holders.size < permits && queue.length > 0) grantNext(now);
-    const idle = holders.size === 0 && queue.length === 0 && pendingDeliveries === 0;
-    idleSince = idle ? (idleSince ?? now) : undefined;
+    idle.update(holders.size === 0 && queue.length === 0 && loop.pendingTasks === 0, now);
 
     if (shouldContinueAsNew({ maxHistoryEvents: input.maxHistoryEvents })) break;
-    if (idleSince !== undefined && now - idleSince >= idleTimeoutMs) {
+    if (idle.expired(now)) {
       // Requests that raced with the idle timer were delivered with it (signals are handled first), so
       // idleness is decided on the latest state; a request arriving later starts a new run.
       await condition(allHandlersFinished);
@@ -377,33 +366,30 @@ export async function mutexWorkflow(input: MutexWorkflowInput): Promise<MutexWor
     const deadlines = [
       ...[...holders.values()].map((h) => h.leaseExpiresAt),
       ...queue.map((w) => w.expiresAt),
-      ...(idleSince !== undefined ? [idleSince + idleTimeoutMs] : []),
+      ...(idle.deadline !== undefined ? [idle.deadline] : []),
     ];
-    changed = false;
-    if (deadlines.length > 0) {
-      await condition(() => changed, Math.max(1, Math.min(...deadlines) - now));
-    } else {
-      await condition(() => changed);
-    }
+    // One timer per pass, as recorded histories expect (fewer timers needs a patch: issue #15).
+    await loop.waitForChange(seen, deadlines.length > 0 ? Math.min(...deadlines) - now : undefined);
   }
 
   // Continue as new: tell waiting client updates to ask again, let every handler and grant delivery
   // finish, then carry everything into the next run.
   continuing = true;
-  await condition(() => allHandlersFinished() && pendingDeliveries === 0);
-  const next: CarriedMutexState = {
-    holders: [...holders.values()],
-    queue,
-    lastFencingToken,
-    recentGrants,
-    settledRequestIds: [...settled],
-    continuedAsNew: continuedAsNew + 1,
-  };
-  log.info('Mutex continuing as new', {
-    resourceId,
-    holders: holders.size,
-    queued: queue.length,
-    lastFencingToken,
+  return loop.drainAndContinueAsNew<typeof mutexWorkflow>(() => {
+    log.info('Mutex continuing as new', {
+      resourceId,
+      holders: holders.size,
+      queued: queue.length,
+      lastFencingToken,
+    });
+    const next: CarriedMutexState = {
+      holders: [...holders.values()],
+      queue,
+      lastFencingToken,
+      recentGrants,
+      settledRequestIds: [...settled],
+      continuedAsNew: continuedAsNew + 1,
+    };
+    return [{ ...input, carried: next }];
   });
-  return continueAsNew<typeof mutexWorkflow>({ ...input, carried: next });
 }
