@@ -4,11 +4,11 @@ import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '
 import type { Duration } from '@temporalio/common';
 import { durationToMs } from '@temporal-patterns/signal-utils/pattern-kit';
 import {
-  acquireUpdate,
-  forceReleaseUpdate,
-  lockRequestSignal,
+  mutexAcquireUpdate,
+  mutexForceReleaseUpdate,
+  mutexLockRequestSignal,
+  mutexReleaseUpdate,
   mutexStateQuery,
-  releaseUpdate,
   type HolderInfo,
   type LockRequest,
   type MutexActivities,
@@ -31,7 +31,7 @@ export function createMutexActivities(client: Client): MutexActivities {
         workflowId: input.mutexWorkflowId,
         taskQueue: input.taskQueue,
         args: [input.workflowInput],
-        signal: lockRequestSignal.definition,
+        signal: mutexLockRequestSignal.definition,
         signalArgs: [input.request],
       });
     },
@@ -106,7 +106,7 @@ export class MutexClient {
     const deadline = Date.now() + timeoutMs;
     // "retry" means the mutex was continuing as new: the request is carried over, so ask the new run.
     for (;;) {
-      const result = await this.client.workflow.executeUpdateWithStart(acquireUpdate, {
+      const result = await this.client.workflow.executeUpdateWithStart(mutexAcquireUpdate, {
         args: [request],
         startWorkflowOperation: new WithStartWorkflowOperation(mutexWorkflow, {
           workflowId,
@@ -135,7 +135,7 @@ export class MutexClient {
   /** Releases a lease; resolves false when it was no longer current (expired, force-released, or released). */
   async release(lease: LockLease): Promise<boolean> {
     try {
-      return await this.client.workflow.getHandle(lease.mutexWorkflowId).executeUpdate(releaseUpdate, {
+      return await this.client.workflow.getHandle(lease.mutexWorkflowId).executeUpdate(mutexReleaseUpdate, {
         args: [{ requestId: lease.requestId, grantToken: lease.grantToken, sender: this.clientId }],
       });
     } catch (err) {
@@ -168,6 +168,6 @@ export class MutexClient {
   ): Promise<HolderInfo[]> {
     return this.client.workflow
       .getHandle(mutexWorkflowId(resourceId, this.prefix))
-      .executeUpdate(forceReleaseUpdate, { args: [options] });
+      .executeUpdate(mutexForceReleaseUpdate, { args: [options] });
   }
 }

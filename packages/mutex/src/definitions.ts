@@ -1,3 +1,9 @@
+/**
+ * The mutex's wire definitions: every signal, query and update with its payload type and validator, and
+ * the arguments of the mutex workflow. Wire names (`'mutex.release'`) are part of the contract: changing
+ * one breaks running mutexes and their callers. Most of this is internal; the root entry exports only
+ * what users write against (see the README's API section).
+ */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { defineTypedSignal } from '@temporal-patterns/signal-utils';
 import {
@@ -8,11 +14,29 @@ import {
   type PayloadRecord,
 } from '@temporal-patterns/signal-utils/pattern-kit';
 
-// Wire names are part of the public contract: changing one breaks running mutexes and their callers.
+// Every string field is bounded: a payload is carried in the mutex's state and history.
+const LIMITS = { maxLength: 500 };
+
+const text = (obj: PayloadRecord, key: string): string => requiredString(obj, key, LIMITS);
+
+/** An optional string field: absent is fine, but a present one must be a non-empty bounded string. */
+const optionalText = (obj: PayloadRecord, key: string): string | undefined =>
+  obj[key] === undefined ? undefined : text(obj, key);
 
 /** Who asked for a lock: a workflow run (granted by signal) or a client (granted as an update result). */
 export type Requester =
   { kind: 'workflow'; workflowId: string; runId: string } | { kind: 'client'; clientId: string };
+
+function parseRequester(raw: unknown): Requester {
+  const obj = parseRecord(raw);
+  if (obj.kind === 'workflow') {
+    const runId = obj.runId;
+    if (!isRunId(runId)) throw new Error('requester.runId must be a workflow run id (a UUID)');
+    return { kind: 'workflow', workflowId: text(obj, 'workflowId'), runId };
+  }
+  if (obj.kind === 'client') return { kind: 'client', clientId: text(obj, 'clientId') };
+  throw new Error('requester.kind must be "workflow" or "client"');
+}
 
 /** A lock request, sent to the mutex workflow. */
 export interface LockRequest {
@@ -27,6 +51,21 @@ export interface LockRequest {
   timeoutMs: number;
 }
 
+/** Validates a lock request (by signal or by the client acquire update). */
+export function parseLockRequest(raw: unknown): LockRequest {
+  const obj = parseRecord(raw);
+  return {
+    requestId: text(obj, 'requestId'),
+    secret: text(obj, 'secret'),
+    requester: parseRequester(obj.requester),
+    leaseMs: positiveNumber(obj, 'leaseMs'),
+    timeoutMs: positiveNumber(obj, 'timeoutMs'),
+  };
+}
+
+/** A requesting workflow's lock request (`mutex.lock-request`); the grant comes back by signal. */
+export const mutexLockRequestSignal = defineTypedSignal<LockRequest>('mutex.lock-request', parseLockRequest);
+
 /** A grant, sent to the requester. */
 export interface LockGrant {
   resourceId: string;
@@ -39,6 +78,18 @@ export interface LockGrant {
   leaseExpiresAt: number;
 }
 
+/** Sent by the mutex to a requesting workflow run (`mutex.lock-granted`). */
+export const mutexLockGrantedSignal = defineTypedSignal<LockGrant>('mutex.lock-granted', (raw) => {
+  const obj = parseRecord(raw);
+  return {
+    resourceId: text(obj, 'resourceId'),
+    requestId: text(obj, 'requestId'),
+    fencingToken: positiveNumber(obj, 'fencingToken'),
+    grantToken: text(obj, 'grantToken'),
+    leaseExpiresAt: positiveNumber(obj, 'leaseExpiresAt'),
+  };
+});
+
 /** Releases a grant; ignored unless `grantToken` matches a current holder. */
 export interface ReleaseRequest {
   requestId: string;
@@ -47,6 +98,19 @@ export interface ReleaseRequest {
   sender?: string;
 }
 
+/** A workflow's release (`mutex.release`). */
+export const mutexReleaseSignal = defineTypedSignal<ReleaseRequest>('mutex.release', (raw) => {
+  const obj = parseRecord(raw);
+  return {
+    requestId: text(obj, 'requestId'),
+    grantToken: text(obj, 'grantToken'),
+    sender: optionalText(obj, 'sender'),
+  };
+});
+
+/** A client's release (`mutex.release-update`); resolves true when the grant was current and is now released. */
+export const mutexReleaseUpdate = defineUpdate<boolean, [ReleaseRequest]>('mutex.release-update');
+
 /** Extends a grant's lease to `leaseMs` from now; ignored unless `grantToken` matches a current holder. */
 export interface RenewRequest {
   requestId: string;
@@ -54,11 +118,27 @@ export interface RenewRequest {
   leaseMs: number;
 }
 
+/** A holder's lease renewal (`mutex.renew`). */
+export const mutexRenewSignal = defineTypedSignal<RenewRequest>('mutex.renew', (raw) => {
+  const obj = parseRecord(raw);
+  return {
+    requestId: text(obj, 'requestId'),
+    grantToken: text(obj, 'grantToken'),
+    leaseMs: positiveNumber(obj, 'leaseMs'),
+  };
+});
+
 /** Gives up a request: removes it from the queue, or releases it if it was granted meanwhile. */
 export interface WithdrawRequest {
   requestId: string;
   secret: string;
 }
+
+/** A requester giving up after a timeout or cancellation (`mutex.withdraw`). */
+export const mutexWithdrawSignal = defineTypedSignal<WithdrawRequest>('mutex.withdraw', (raw) => {
+  const obj = parseRecord(raw);
+  return { requestId: text(obj, 'requestId'), secret: text(obj, 'secret') };
+});
 
 /** An operator's forced release, logged with who did it and why. */
 export interface ForceReleaseRequest {
@@ -67,6 +147,21 @@ export interface ForceReleaseRequest {
   operator: string;
   reason: string;
 }
+
+/** Validates an operator's forced release. */
+export function parseForceRelease(raw: unknown): ForceReleaseRequest {
+  const obj = parseRecord(raw);
+  return {
+    requestId: optionalText(obj, 'requestId'),
+    operator: text(obj, 'operator'),
+    reason: text(obj, 'reason'),
+  };
+}
+
+/** An operator's forced release (`mutex.force-release`); resolves with the holders it released. */
+export const mutexForceReleaseUpdate = defineUpdate<HolderInfo[], [ForceReleaseRequest]>(
+  'mutex.force-release',
+);
 
 /** A current holder, as queries show it. */
 export interface HolderInfo {
@@ -99,101 +194,18 @@ export interface MutexState {
   historyLength: number;
 }
 
+/**
+ * The mutex's state: holders, lease deadlines, queue, last fencing token (`mutex.state`). Query it on
+ * the mutex's workflow handle (`mutexWorkflowId(resourceId)`), or call `MutexClient.inspect`.
+ */
+export const mutexStateQuery = defineQuery<MutexState>('mutex.state');
+
 /** Result of a client acquire update: granted, timed out, or "ask again" (the mutex is continuing as new). */
 export type ClientAcquireResult =
   { status: 'granted'; grant: LockGrant } | { status: 'timed-out' } | { status: 'retry' };
 
-// Every string field is bounded: a payload is carried in the mutex's state and history.
-const LIMITS = { maxLength: 500 };
-
-const text = (obj: PayloadRecord, key: string): string => requiredString(obj, key, LIMITS);
-
-/** An optional string field: absent is fine, but a present one must be a non-empty bounded string. */
-const optionalText = (obj: PayloadRecord, key: string): string | undefined =>
-  obj[key] === undefined ? undefined : text(obj, key);
-
-function parseRequester(raw: unknown): Requester {
-  const obj = parseRecord(raw);
-  if (obj.kind === 'workflow') {
-    const runId = obj.runId;
-    if (!isRunId(runId)) throw new Error('requester.runId must be a workflow run id (a UUID)');
-    return { kind: 'workflow', workflowId: text(obj, 'workflowId'), runId };
-  }
-  if (obj.kind === 'client') return { kind: 'client', clientId: text(obj, 'clientId') };
-  throw new Error('requester.kind must be "workflow" or "client"');
-}
-
-export function parseLockRequest(raw: unknown): LockRequest {
-  const obj = parseRecord(raw);
-  return {
-    requestId: text(obj, 'requestId'),
-    secret: text(obj, 'secret'),
-    requester: parseRequester(obj.requester),
-    leaseMs: positiveNumber(obj, 'leaseMs'),
-    timeoutMs: positiveNumber(obj, 'timeoutMs'),
-  };
-}
-
-export const lockRequestSignal = defineTypedSignal<LockRequest>('mutex.lock-request', parseLockRequest);
-
-export const releaseSignal = defineTypedSignal<ReleaseRequest>('mutex.release', (raw) => {
-  const obj = parseRecord(raw);
-  return {
-    requestId: text(obj, 'requestId'),
-    grantToken: text(obj, 'grantToken'),
-    sender: optionalText(obj, 'sender'),
-  };
-});
-
-export const renewSignal = defineTypedSignal<RenewRequest>('mutex.renew', (raw) => {
-  const obj = parseRecord(raw);
-  return {
-    requestId: text(obj, 'requestId'),
-    grantToken: text(obj, 'grantToken'),
-    leaseMs: positiveNumber(obj, 'leaseMs'),
-  };
-});
-
-export const withdrawSignal = defineTypedSignal<WithdrawRequest>('mutex.withdraw', (raw) => {
-  const obj = parseRecord(raw);
-  return { requestId: text(obj, 'requestId'), secret: text(obj, 'secret') };
-});
-
-/** Sent by the mutex to a requesting workflow run. */
-export const lockGrantedSignal = defineTypedSignal<LockGrant>('mutex.lock-granted', (raw) => {
-  const obj = parseRecord(raw);
-  return {
-    resourceId: text(obj, 'resourceId'),
-    requestId: text(obj, 'requestId'),
-    fencingToken: positiveNumber(obj, 'fencingToken'),
-    grantToken: text(obj, 'grantToken'),
-    leaseExpiresAt: positiveNumber(obj, 'leaseExpiresAt'),
-  };
-});
-
-export const mutexStateQuery = defineQuery<MutexState>('mutex.state');
-
-/** Client acquire: enqueues (idempotently by request id) and waits up to the request's timeout. */
-export const acquireUpdate = defineUpdate<ClientAcquireResult, [LockRequest]>('mutex.acquire');
-
-/** Client release; resolves true when the grant was current and is now released. */
-export const releaseUpdate = defineUpdate<boolean, [ReleaseRequest]>('mutex.release-update');
-
-/** Operator's forced release; resolves with the holders it released. */
-export const forceReleaseUpdate = defineUpdate<HolderInfo[], [ForceReleaseRequest]>('mutex.force-release');
-
-export function parseReleaseRequest(raw: unknown): ReleaseRequest {
-  return releaseSignal.parse(raw);
-}
-
-export function parseForceRelease(raw: unknown): ForceReleaseRequest {
-  const obj = parseRecord(raw);
-  return {
-    requestId: optionalText(obj, 'requestId'),
-    operator: text(obj, 'operator'),
-    reason: text(obj, 'reason'),
-  };
-}
+/** A client's acquire (`mutex.acquire`): enqueues (idempotently by request id) and waits up to the request's timeout. */
+export const mutexAcquireUpdate = defineUpdate<ClientAcquireResult, [LockRequest]>('mutex.acquire');
 
 /** Input of the `mutexRequestLock` activity: signal-with-start of the mutex workflow. */
 export interface RequestLockActivityInput {

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
 import { describe, expect, it } from 'vitest';
 import {
-  lockRequestSignal,
+  mutexLockRequestSignal,
   mutexStateQuery,
   mutexWorkflow,
   mutexWorkflowId,
-  releaseSignal,
-  renewSignal,
-  withdrawSignal,
+  mutexReleaseSignal,
+  mutexRenewSignal,
+  mutexWithdrawSignal,
   type LockRequest,
 } from './index.js';
 import {
@@ -143,7 +143,7 @@ describe('Mutex guarantees beyond the article', () => {
           taskQueue,
           workflowId: mutexWorkflowId(resourceId),
           args: [{ resourceId }],
-          signal: lockRequestSignal.definition,
+          signal: mutexLockRequestSignal.definition,
           signalArgs: [request],
         });
       await send();
@@ -152,7 +152,7 @@ describe('Mutex guarantees beyond the article', () => {
         const grants = await collector.query(grantsQuery);
         return grants.length > 0 ? grants : undefined;
       }, 'the grant');
-      await mutexHandle(resourceId).signal(releaseSignal.definition, {
+      await mutexHandle(resourceId).signal(mutexReleaseSignal.definition, {
         requestId: request.requestId,
         grantToken: grant!.grantToken,
       });
@@ -193,17 +193,17 @@ describe('Mutex guarantees beyond the article', () => {
       const resourceId = env.taskQueue('r');
       const a = await startHolder(taskQueue, resourceId, { timeoutMs: 10_000, lease: 60_000 });
       const lease = await waitFor(() => a.query(leaseQuery), 'A to hold');
-      await mutexHandle(resourceId).signal(releaseSignal.definition, {
+      await mutexHandle(resourceId).signal(mutexReleaseSignal.definition, {
         requestId: lease.requestId,
         grantToken: 'forged',
         sender: 'mallory',
       });
-      await mutexHandle(resourceId).signal(renewSignal.definition, {
+      await mutexHandle(resourceId).signal(mutexRenewSignal.definition, {
         requestId: lease.requestId,
         grantToken: 'forged',
         leaseMs: 1,
       });
-      await mutexHandle(resourceId).signal(withdrawSignal.definition, {
+      await mutexHandle(resourceId).signal(mutexWithdrawSignal.definition, {
         requestId: lease.requestId,
         secret: 'guessed',
       });
@@ -345,9 +345,9 @@ describe('Mutex guarantees beyond the article', () => {
         },
       ];
       for (const payload of junk) {
-        await mutex.signal(lockRequestSignal.definition, payload as never);
-        await mutex.signal(releaseSignal.definition, payload as never);
-        await mutex.signal(withdrawSignal.definition, payload as never);
+        await mutex.signal(mutexLockRequestSignal.definition, payload as never);
+        await mutex.signal(mutexReleaseSignal.definition, payload as never);
+        await mutex.signal(mutexWithdrawSignal.definition, payload as never);
       }
       await a.signal(releaseNowSignal);
       const b = await startHolder(taskQueue, resourceId, { timeoutMs: 10_000 });

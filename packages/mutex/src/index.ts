@@ -13,15 +13,15 @@ export {
 } from './lock.js';
 export { InvalidMutexOptionsError, LockTimeoutError, MutexUnavailableError } from './errors.js';
 export {
-  acquireUpdate,
-  forceReleaseUpdate,
-  lockGrantedSignal,
-  lockRequestSignal,
+  mutexAcquireUpdate,
+  mutexForceReleaseUpdate,
+  mutexLockGrantedSignal,
+  mutexLockRequestSignal,
+  mutexReleaseSignal,
+  mutexReleaseUpdate,
+  mutexRenewSignal,
   mutexStateQuery,
-  releaseSignal,
-  releaseUpdate,
-  renewSignal,
-  withdrawSignal,
+  mutexWithdrawSignal,
   type CarriedMutexState,
   type ClientAcquireResult,
   type ForceReleaseRequest,

@@ -15,11 +15,11 @@ import {
   signalWorkflow,
 } from '@temporal-patterns/signal-utils';
 import {
-  lockGrantedSignal,
-  lockRequestSignal,
-  releaseSignal,
-  renewSignal,
-  withdrawSignal,
+  mutexLockGrantedSignal,
+  mutexLockRequestSignal,
+  mutexReleaseSignal,
+  mutexRenewSignal,
+  mutexWithdrawSignal,
   type LockGrant,
   type LockRequest,
   type MutexActivities,
@@ -88,7 +88,7 @@ function installGrantHandler(): void {
   const { pending } = requesterState;
   // One handler for every lock this workflow asks for: grants are routed by request id, so a workflow
   // holding several locks never confuses them.
-  setTypedHandler(lockGrantedSignal, async (grant) => {
+  setTypedHandler(mutexLockGrantedSignal, async (grant) => {
     const entry = pending.get(grant.requestId);
     if (entry && !entry.abandoned) {
       entry.grant ??= grant;
@@ -102,7 +102,7 @@ function installGrantHandler(): void {
     });
     if (!mutexWorkflowId) return;
     pending.delete(grant.requestId);
-    await signalWorkflow(mutexWorkflowId, releaseSignal, {
+    await signalWorkflow(mutexWorkflowId, mutexReleaseSignal, {
       requestId: grant.requestId,
       grantToken: grant.grantToken,
       sender: workflowInfo().workflowId,
@@ -152,7 +152,7 @@ export async function acquireLock(resourceId: string, options: AcquireOptions): 
 
   try {
     if (options.createOnDemand === false) {
-      await signalWorkflow(workflowId, lockRequestSignal, request).catch((err: unknown) => {
+      await signalWorkflow(workflowId, mutexLockRequestSignal, request).catch((err: unknown) => {
         if (err instanceof ExternalWorkflowNotFoundError)
           throw new MutexUnavailableError(resourceId, workflowId, err);
         throw err;
@@ -202,7 +202,7 @@ async function abandon(request: LockRequest, entry: PendingRequest): Promise<voi
     await releaseQuietly(entry.mutexWorkflowId, request.requestId, entry.grant.grantToken);
     return;
   }
-  await signalWorkflow(entry.mutexWorkflowId, withdrawSignal, {
+  await signalWorkflow(entry.mutexWorkflowId, mutexWithdrawSignal, {
     requestId: request.requestId,
     secret: request.secret,
   }).catch((err: unknown) => {
@@ -211,7 +211,7 @@ async function abandon(request: LockRequest, entry: PendingRequest): Promise<voi
 }
 
 async function releaseQuietly(workflowId: string, requestId: string, grantToken: string): Promise<void> {
-  await signalWorkflow(workflowId, releaseSignal, {
+  await signalWorkflow(workflowId, mutexReleaseSignal, {
     requestId,
     grantToken,
     sender: workflowInfo().workflowId,
@@ -237,7 +237,7 @@ export async function releaseLock(lease: LockLease): Promise<void> {
  */
 export async function renewLock(lease: LockLease, duration: Duration = '5 minutes'): Promise<void> {
   const leaseMs = toMs(duration);
-  await signalWorkflow(lease.mutexWorkflowId, renewSignal, {
+  await signalWorkflow(lease.mutexWorkflowId, mutexRenewSignal, {
     requestId: lease.requestId,
     grantToken: lease.grantToken,
     leaseMs,

@@ -6,18 +6,17 @@ import {
 } from '@temporal-patterns/signal-utils';
 import { IdleClock, shouldContinueAsNew, WorkflowLoop } from '@temporal-patterns/signal-utils/pattern-kit';
 import {
-  acquireUpdate,
-  forceReleaseUpdate,
-  lockGrantedSignal,
-  lockRequestSignal,
+  mutexAcquireUpdate,
+  mutexForceReleaseUpdate,
+  mutexLockGrantedSignal,
+  mutexLockRequestSignal,
+  mutexReleaseSignal,
+  mutexReleaseUpdate,
+  mutexRenewSignal,
   mutexStateQuery,
+  mutexWithdrawSignal,
   parseForceRelease,
   parseLockRequest,
-  parseReleaseRequest,
-  releaseSignal,
-  releaseUpdate,
-  renewSignal,
-  withdrawSignal,
   type CarriedMutexState,
   type ClientAcquireResult,
   type HolderInfo,
@@ -148,7 +147,7 @@ export async function mutexWorkflow(input: MutexWorkflowInput): Promise<MutexWor
     if (holder.requester.kind !== 'workflow') return; // a client's grant is the result of its update
     const { workflowId, runId } = holder.requester;
     loop.spawn(() =>
-      signalWorkflow({ workflowId, runId }, lockGrantedSignal, grant).catch((err: unknown) => {
+      signalWorkflow({ workflowId, runId }, mutexLockGrantedSignal, grant).catch((err: unknown) => {
         // A requester that closed (or cannot take signals) must not keep the lock, nor fail the mutex.
         const gone = err instanceof ExternalWorkflowNotFoundError;
         log.warn(gone ? 'Requester has closed; grant skipped' : 'Grant could not be delivered; skipped', {
@@ -248,7 +247,7 @@ export async function mutexWorkflow(input: MutexWorkflowInput): Promise<MutexWor
     historyLength: workflowInfo().historyLength,
   });
 
-  setTypedHandler(lockRequestSignal, (request) => {
+  setTypedHandler(mutexLockRequestSignal, (request) => {
     if (request.requester.kind !== 'workflow') {
       log.warn('Lock request by signal must come from a workflow; ignored', {
         resourceId,
@@ -258,10 +257,10 @@ export async function mutexWorkflow(input: MutexWorkflowInput): Promise<MutexWor
     }
     enqueue(request);
   });
-  setTypedHandler(releaseSignal, (req) => {
+  setTypedHandler(mutexReleaseSignal, (req) => {
     release(req, 'signal');
   });
-  setTypedHandler(renewSignal, (req) => {
+  setTypedHandler(mutexRenewSignal, (req) => {
     const holder = holders.get(req.requestId);
     if (!holder || holder.grantToken !== req.grantToken) {
       log.info('Renewal of a grant that is not held ignored', { resourceId, requestId: req.requestId });
@@ -270,7 +269,7 @@ export async function mutexWorkflow(input: MutexWorkflowInput): Promise<MutexWor
     holder.leaseExpiresAt = Date.now() + req.leaseMs;
     loop.wake();
   });
-  setTypedHandler(withdrawSignal, (req) => {
+  setTypedHandler(mutexWithdrawSignal, (req) => {
     const index = queue.findIndex((w) => w.request.requestId === req.requestId);
     const waiter = queue[index];
     const holder = holders.get(req.requestId);
@@ -293,7 +292,7 @@ export async function mutexWorkflow(input: MutexWorkflowInput): Promise<MutexWor
   setHandler(mutexStateQuery, state);
 
   setHandler(
-    acquireUpdate,
+    mutexAcquireUpdate,
     async (request): Promise<ClientAcquireResult> => {
       if (!isKnown(request.requestId)) enqueue(request);
       const queued = (): boolean => queue.some((w) => w.request.requestId === request.requestId);
@@ -310,11 +309,11 @@ export async function mutexWorkflow(input: MutexWorkflowInput): Promise<MutexWor
       },
     },
   );
-  setHandler(releaseUpdate, (req) => release(req, 'update'), {
-    validator: (req) => void parseReleaseRequest(req),
+  setHandler(mutexReleaseUpdate, (req) => release(req, 'update'), {
+    validator: (req) => void mutexReleaseSignal.parse(req),
   });
   setHandler(
-    forceReleaseUpdate,
+    mutexForceReleaseUpdate,
     (req) => {
       const targets = req.requestId
         ? [holders.get(req.requestId)].filter((h) => h !== undefined)

@@ -4,7 +4,7 @@ import { condition, defineQuery, defineSignal, proxyActivities, setHandler } fro
 import { setTypedHandler } from '@temporal-patterns/signal-utils';
 import {
   acquireLock,
-  lockGrantedSignal,
+  mutexLockGrantedSignal,
   releaseLock,
   withLock,
   type AcquireOptions,
@@ -89,7 +89,7 @@ export const grantsQuery = defineQuery<LockGrant[]>('test.grants');
 /** Records every grant it receives, without asking for any: stands in for a requester in wire-level tests. */
 export async function grantCollector(): Promise<LockGrant[]> {
   const grants: LockGrant[] = [];
-  setTypedHandler(lockGrantedSignal, (grant) => void grants.push(grant));
+  setTypedHandler(mutexLockGrantedSignal, (grant) => void grants.push(grant));
   setHandler(grantsQuery, () => grants);
   let releaseNow = false;
   setHandler(releaseNowSignal, () => void (releaseNow = true));

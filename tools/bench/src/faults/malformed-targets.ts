@@ -3,11 +3,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import {
-  lockRequestSignal,
+  mutexLockRequestSignal,
+  mutexReleaseSignal,
+  mutexRenewSignal,
+  mutexWithdrawSignal,
   mutexWorkflowId,
-  releaseSignal,
-  renewSignal,
-  withdrawSignal,
 } from '@temporal-patterns/mutex';
 import {
   forceSignal,
@@ -51,12 +51,12 @@ export async function startMalformedTargets(client: Client, taskQueue: string): 
       workflowId: mutexWorkflowId(resourceId),
       signals: [
         {
-          signal: lockRequestSignal,
+          signal: mutexLockRequestSignal,
           valid: { requestId: 'q', secret: 's', requester, leaseMs: 1000, timeoutMs: 1000 },
         },
-        { signal: releaseSignal, valid: { requestId: 'q', grantToken: 'g' } },
-        { signal: renewSignal, valid: { requestId: 'q', grantToken: 'g', leaseMs: 1000 } },
-        { signal: withdrawSignal, valid: { requestId: 'q', secret: 's' } },
+        { signal: mutexReleaseSignal, valid: { requestId: 'q', grantToken: 'g' } },
+        { signal: mutexRenewSignal, valid: { requestId: 'q', grantToken: 'g', leaseMs: 1000 } },
+        { signal: mutexWithdrawSignal, valid: { requestId: 'q', secret: 's' } },
       ],
     },
   ];
