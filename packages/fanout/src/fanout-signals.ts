@@ -1,5 +1,14 @@
 import { defineQuery } from '@temporalio/workflow';
 import { defineTypedSignal, isDataRef, type DataRef } from '@temporal-patterns/signal-utils';
+import {
+  integerAtLeast,
+  oneOf,
+  optionalNumber,
+  optionalString,
+  parseRecord,
+  requiredString,
+  type PayloadRecord,
+} from '@temporal-patterns/signal-utils/pattern-kit';
 
 /**
  * What children receive as input and report as result: a short string (an id, a key, a URI) or a
@@ -76,38 +85,38 @@ export interface FanoutProgress {
   run: number;
 }
 
-function isRef(value: unknown): value is FanoutRef {
+/** True for a valid {@link FanoutRef}: a non-empty string or a `DataRef`. */
+export function isFanoutRef(value: unknown): value is FanoutRef {
   return (typeof value === 'string' && value.length > 0) || isDataRef(value);
 }
 
-function identity(raw: unknown): FanoutChildIdentity & Record<string, unknown> {
-  if (typeof raw !== 'object' || raw === null) throw new Error('expected an object');
-  const r = raw as Record<string, unknown>;
-  for (const key of ['fanoutId', 'parentWorkflowId', 'childId'] as const) {
-    if (typeof r[key] !== 'string' || r[key] === '') throw new Error(`${key} must be a non-empty string`);
-  }
-  if (!Number.isInteger(r.index) || (r.index as number) < 0) throw new Error('index must be an integer ≥ 0');
-  return r as FanoutChildIdentity & Record<string, unknown>;
+function optionalRef(r: PayloadRecord, key: string): FanoutRef | undefined {
+  const value = r[key];
+  if (value === undefined) return undefined;
+  if (!isFanoutRef(value)) throw new Error(`${key} must be a non-empty string or a DataRef`);
+  return value;
 }
 
-function pickIdentity(r: FanoutChildIdentity): FanoutChildIdentity {
-  return { fanoutId: r.fanoutId, parentWorkflowId: r.parentWorkflowId, index: r.index, childId: r.childId };
+/** The identity fields every fan-out signal carries, and the whole record for the other fields. */
+function parseIdentity(raw: unknown): { r: PayloadRecord; identity: FanoutChildIdentity } {
+  const r = parseRecord(raw);
+  const fanoutId = requiredString(r, 'fanoutId');
+  const parentWorkflowId = requiredString(r, 'parentWorkflowId');
+  const childId = requiredString(r, 'childId');
+  const index = integerAtLeast(r, 'index', 0);
+  return { r, identity: { fanoutId, parentWorkflowId, index, childId } };
 }
 
 /** Wire name `fanout.start`: the parent releases a waiting child with its input reference. */
 export const fanoutStartSignal = defineTypedSignal<FanoutStart>('fanout.start', (raw) => {
-  const r = identity(raw);
-  if (!isRef(r.input)) throw new Error('input must be a non-empty string or a DataRef');
-  if (r.deadline !== undefined && typeof r.deadline !== 'number')
-    throw new Error('deadline must be a number');
-  return {
-    ...pickIdentity(r),
-    input: r.input,
-    ...(r.deadline !== undefined ? { deadline: r.deadline as number } : {}),
-  };
+  const { r, identity } = parseIdentity(raw);
+  const input = optionalRef(r, 'input');
+  if (input === undefined) throw new Error('input must be a non-empty string or a DataRef');
+  const deadline = optionalNumber(r, 'deadline');
+  return { ...identity, input, ...(deadline !== undefined ? { deadline } : {}) };
 });
 
-const cleanupReasons: readonly string[] = [
+const cleanupReasons: readonly FanoutCleanupReason[] = [
   'fail-fast',
   'quorum-reached',
   'quorum-impossible',
@@ -117,32 +126,23 @@ const cleanupReasons: readonly string[] = [
 
 /** Wire name `fanout.clean-up`: the parent asks a child to stop, tidy up and report `cleaned-up`. */
 export const fanoutCleanupSignal = defineTypedSignal<FanoutCleanup>('fanout.clean-up', (raw) => {
-  const r = identity(raw);
-  if (typeof r.reason !== 'string' || !cleanupReasons.includes(r.reason)) {
-    throw new Error(`reason must be one of ${cleanupReasons.join(', ')}`);
-  }
-  return { ...pickIdentity(r), reason: r.reason as FanoutCleanupReason };
+  const { r, identity } = parseIdentity(raw);
+  return { ...identity, reason: oneOf(r, 'reason', cleanupReasons) };
 });
 
 /** Wire name `fanout.child-report`: a child tells its parent it is done, failed or cleaned up. */
 export const fanoutReportSignal = defineTypedSignal<FanoutReport>('fanout.child-report', (raw) => {
-  const r = identity(raw);
-  if (r.status !== 'done' && r.status !== 'failed' && r.status !== 'cleaned-up') {
-    throw new Error('status must be "done", "failed" or "cleaned-up"');
-  }
-  if (r.resultRef !== undefined && !isRef(r.resultRef)) {
-    throw new Error('resultRef must be a non-empty string or a DataRef');
-  }
-  if (r.value !== undefined && (typeof r.value !== 'number' || !Number.isFinite(r.value))) {
-    throw new Error('value must be a finite number');
-  }
-  if (r.error !== undefined && typeof r.error !== 'string') throw new Error('error must be a string');
+  const { r, identity } = parseIdentity(raw);
+  const status = oneOf(r, 'status', ['done', 'failed', 'cleaned-up'] as const);
+  const resultRef = optionalRef(r, 'resultRef');
+  const value = optionalNumber(r, 'value');
+  const error = optionalString(r, 'error');
   return {
-    ...pickIdentity(r),
-    status: r.status,
-    ...(r.resultRef !== undefined ? { resultRef: r.resultRef as FanoutRef } : {}),
-    ...(r.value !== undefined ? { value: r.value as number } : {}),
-    ...(r.error !== undefined ? { error: r.error as string } : {}),
+    ...identity,
+    status,
+    ...(resultRef !== undefined ? { resultRef } : {}),
+    ...(value !== undefined ? { value } : {}),
+    ...(error !== undefined ? { error } : {}),
   };
 });
 

@@ -2,23 +2,34 @@ import type { Duration } from '@temporalio/common';
 import {
   CancellationScope,
   ParentClosePolicy,
-  condition,
   getExternalWorkflowHandle,
   isCancellation,
   log,
   setHandler,
-  sleep,
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import { ExternalWorkflowNotFoundError, isDataRef, setTypedHandler, signalWorkflow } from '@temporal-patterns/signal-utils';
-import { drainAndContinueAsNew, durationToMs, isExternalWorkflowNotFound, payloadSize, shouldContinueAsNew } from '@temporal-patterns/signal-utils/pattern-kit';
+import {
+  ExternalWorkflowNotFoundError,
+  setTypedHandler,
+  signalWorkflow,
+} from '@temporal-patterns/signal-utils';
+import {
+  WorkflowLoop,
+  durationToMs,
+  integerAtLeast,
+  isExternalWorkflowNotFound,
+  payloadSize,
+  shouldContinueAsNew,
+  type PayloadRecord,
+} from '@temporal-patterns/signal-utils/pattern-kit';
 import { InvalidFanoutInputError, UnknownFanoutChildError } from './errors.js';
 import {
   fanoutCleanupSignal,
   fanoutProgressQuery,
   fanoutReportSignal,
   fanoutStartSignal,
+  isFanoutRef,
   type FanoutChildIdentity,
   type FanoutCleanupReason,
   type FanoutProgress,
@@ -187,12 +198,17 @@ export interface FanoutConfig {
   maxHistoryEvents?: number;
 }
 
-function positiveInt(field: string, value: unknown, fallback: number, min = 1): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || (value as number) < min) {
-    throw new InvalidFanoutInputError(field, `must be an integer ≥ ${min}, got ${String(value)}`);
+function integerOption(
+  options: FanoutOptions,
+  field: 'window' | 'startAhead' | 'maxHistoryEvents',
+  min: number,
+): number | undefined {
+  if (options[field] === undefined) return undefined;
+  try {
+    return integerAtLeast(options as unknown as PayloadRecord, field, min);
+  } catch (err) {
+    throw new InvalidFanoutInputError(field, `${errorMessage(err)}, got ${String(options[field])}`);
   }
-  return value as number;
 }
 
 function optionalDuration(field: string, value: Duration | undefined): number | undefined {
@@ -216,9 +232,7 @@ export function validateFanoutOptions(options: FanoutOptions): FanoutConfig {
     throw new InvalidFanoutInputError('childWorkflowType', 'must be a non-empty string');
   }
   if (!Array.isArray(options.inputs)) throw new InvalidFanoutInputError('inputs', 'must be an array');
-  const badInput = options.inputs.findIndex(
-    (ref) => !((typeof ref === 'string' && ref !== '') || isDataRef(ref)),
-  );
+  const badInput = options.inputs.findIndex((ref) => !isFanoutRef(ref));
   if (badInput >= 0) {
     throw new InvalidFanoutInputError(`inputs[${badInput}]`, 'must be a non-empty string or a DataRef');
   }
@@ -238,8 +252,8 @@ export function validateFanoutOptions(options: FanoutOptions): FanoutConfig {
       `must be 'all-settled', 'fail-fast' or { quorum: k }, got ${JSON.stringify(policy)}`,
     );
   }
-  const window = positiveInt('window', options.window, 10);
-  const startAhead = positiveInt('startAhead', options.startAhead, window);
+  const window = integerOption(options, 'window', 1) ?? 10;
+  const startAhead = integerOption(options, 'startAhead', 1) ?? window;
   if (window + startAhead > 1900) {
     throw new InvalidFanoutInputError(
       'window',
@@ -265,10 +279,7 @@ export function validateFanoutOptions(options: FanoutOptions): FanoutConfig {
     deadlineMs: optionalDuration('deadline', options.deadline),
     cleanupGraceMs: optionalDuration('cleanupGrace', options.cleanupGrace) ?? 10_000,
     childExecutionTimeoutMs: optionalDuration('childExecutionTimeout', options.childExecutionTimeout),
-    maxHistoryEvents:
-      options.maxHistoryEvents === undefined
-        ? undefined
-        : positiveInt('maxHistoryEvents', options.maxHistoryEvents, 0, 50),
+    maxHistoryEvents: integerOption(options, 'maxHistoryEvents', 50),
   };
 }
 
@@ -328,12 +339,9 @@ export async function fanoutWorkflow(input: FanoutWorkflowInput): Promise<Fanout
         },
       };
   const active = new Map<number, ActiveChild>(st.active.map((a) => [a.index, a]));
-  let version = 0;
-  let inflight = 0;
+  const loop = new WorkflowLoop();
   let progressThisRun = 0;
   let cancelRequested = false;
-  const bump = (): void => void version++;
-
   const identityOf = (index: number): FanoutChildIdentity => ({
     fanoutId: st.fanoutId,
     parentWorkflowId: info.workflowId,
@@ -371,13 +379,7 @@ export async function fanoutWorkflow(input: FanoutWorkflowInput): Promise<Fanout
     onOk: (value: T) => void,
     onError: (err: unknown) => void,
   ): void {
-    inflight++;
-    void CancellationScope.nonCancellable(run)
-      .then(onOk, onError)
-      .finally(() => {
-        inflight--;
-        bump();
-      });
+    loop.spawn(() => CancellationScope.nonCancellable(run).then(onOk, onError));
   }
 
   function startOne(index: number): void {
@@ -417,7 +419,7 @@ export async function fanoutWorkflow(input: FanoutWorkflowInput): Promise<Fanout
     if (active.get(child.index) !== child) return;
     settle(child.index, { s: 'failed', e: reason });
     end(child);
-    bump();
+    loop.wake();
   }
 
   function childDeadline(child: ActiveChild): number | undefined {
@@ -514,7 +516,7 @@ export async function fanoutWorkflow(input: FanoutWorkflowInput): Promise<Fanout
       settle(report.index, { s: 'cancelled', e: 'the child cleaned up on its own' });
     }
     if (child && child.phase !== 'starting') end(child);
-    bump();
+    loop.wake();
   }
 
   function decide(): void {
@@ -592,24 +594,6 @@ export async function fanoutWorkflow(input: FanoutWorkflowInput): Promise<Fanout
     }
   }
 
-  // One timer for the earliest deadline, kept across loop turns: a timer per turn would double history.
-  let alarm: { at: number; scope: CancellationScope } | undefined;
-  function setAlarm(at: number | undefined): void {
-    if (at === undefined || (alarm && alarm.at <= at)) return;
-    alarm?.scope.cancel();
-    const entry = { at, scope: new CancellationScope() };
-    alarm = entry;
-    const clear = (): void => {
-      if (alarm === entry) alarm = undefined;
-    };
-    void entry.scope
-      .run(() => sleep(Math.max(1, at - Date.now())))
-      .then(() => {
-        clear();
-        bump();
-      }, clear);
-  }
-
   function nextWakeAt(): number | undefined {
     let at: number | undefined;
     const consider = (t: number | undefined): void => {
@@ -627,7 +611,10 @@ export async function fanoutWorkflow(input: FanoutWorkflowInput): Promise<Fanout
   }
 
   const finished = (): boolean =>
-    st.nextToStart >= n && active.size === 0 && inflight === 0 && st.outcomes.every((o) => o !== null);
+    st.nextToStart >= n &&
+    active.size === 0 &&
+    loop.pendingTasks === 0 &&
+    st.outcomes.every((o) => o !== null);
 
   function progress(): FanoutProgress {
     const c = st.counts;
@@ -669,8 +656,8 @@ export async function fanoutWorkflow(input: FanoutWorkflowInput): Promise<Fanout
       ) {
         draining = true;
       }
-      if (draining && inflight === 0) {
-        await drainAndContinueAsNew<typeof fanoutWorkflow>(() => [
+      if (draining && loop.pendingTasks === 0) {
+        await loop.drainAndContinueAsNew<typeof fanoutWorkflow>(() => [
           {
             ...options,
             carried: {
@@ -681,9 +668,10 @@ export async function fanoutWorkflow(input: FanoutWorkflowInput): Promise<Fanout
         ]);
       }
       if (!draining) launch();
-      setAlarm(nextWakeAt());
-      const seen = version;
-      await condition(() => version !== seen);
+      // Nothing due keeps an armed timer rather than cancelling it: a cancellation is one more command.
+      const wakeAt = nextWakeAt();
+      if (wakeAt !== undefined) loop.wakeAt(wakeAt);
+      await loop.waitForChange(loop.mark());
     }
   }
 
@@ -693,6 +681,8 @@ export async function fanoutWorkflow(input: FanoutWorkflowInput): Promise<Fanout
     if (!isCancellation(err)) throw err;
     cancelRequested = true;
     st.stop ??= { status: 'failed', reason: 'cancelled' };
+    // Cancelling the workflow cancelled the armed timer too; forget it so the clean-up can arm its own.
+    loop.wakeAt(undefined);
     await CancellationScope.nonCancellable(drive);
     throw err;
   }
