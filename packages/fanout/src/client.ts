@@ -6,7 +6,7 @@ import {
   fanoutReportSignal,
   type FanoutProgress,
   type FanoutReport,
-} from './fanout-signals.js';
+} from './definitions.js';
 import { fanoutWorkflow, validateFanoutOptions, type FanoutOptions } from './fanout-workflow.js';
 
 export * from './index.js';

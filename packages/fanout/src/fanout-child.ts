@@ -12,7 +12,7 @@ import {
   type FanoutRef,
   type FanoutReport,
   type FanoutStart,
-} from './fanout-signals.js';
+} from './definitions.js';
 
 /** What a child's work returns: where its result is and, optionally, a number the parent sums. */
 export interface FanoutChildResult {

@@ -35,7 +35,7 @@ import {
   type FanoutProgress,
   type FanoutRef,
   type FanoutReport,
-} from './fanout-signals.js';
+} from './definitions.js';
 
 /**
  * When the fan-out is finished:

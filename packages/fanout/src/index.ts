@@ -13,7 +13,7 @@ export {
   type FanoutReport,
   type FanoutReportStatus,
   type FanoutStart,
-} from './fanout-signals.js';
+} from './definitions.js';
 export {
   MAX_FANOUT_INPUT_BYTES,
   fanoutWorkflow,
