@@ -7,8 +7,19 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import { SequenceGapError, SequencedReceiver, SignalTimeoutError, assertPayloadSize, setTypedHandler, type SequencedReceiverState } from '@temporal-patterns/signal-utils';
-import { drainAndContinueAsNew, shouldContinueAsNew } from '@temporal-patterns/signal-utils/pattern-kit';
+import {
+  SequenceGapError,
+  SequencedReceiver,
+  SignalTimeoutError,
+  assertPayloadSize,
+  setTypedHandler,
+  type SequencedReceiverState,
+} from '@temporal-patterns/signal-utils';
+import {
+  WorkflowLoop,
+  durationToMs as toMs,
+  shouldContinueAsNew,
+} from '@temporal-patterns/signal-utils/pattern-kit';
 import {
   DEFAULT_WINDOW,
   PIPELINE_INPUT,
@@ -19,8 +30,6 @@ import {
   stageWorkflowId,
   type PipelineDefinition,
 } from './definition.js';
-import { durationToMs as toMs } from '@temporal-patterns/signal-utils/pattern-kit';
-import { WakeTimer } from './wake-timer.js';
 import { EdgeInbox, EdgeOutbox, type InboxState, type OutboxState } from './edges.js';
 import {
   InvalidPipelineItemError,
@@ -129,8 +138,10 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
   const runs = (saved?.runs ?? 0) + 1;
   let failure: StageFailedMessage | undefined = saved?.failure;
   let stalled: PipelineStalledError | undefined;
-  let version = 0;
-  let background = 0;
+  // Edge sends run in the background; they never reject, so an error here is a bug: log it, go on.
+  const loop = new WorkflowLoop({
+    onTaskError: (err) => log.error(`Pipeline run ${runId}: ${String(err)}`),
+  });
 
   const count = (status: ItemOutcome['status']) => outcomes.filter((o) => o.status === status).length;
   const allSent = () => outboxes.every((o) => o.state.endSent);
@@ -222,7 +233,7 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
     for (const envelope of inbox.accept(message.channel, message.entries, message.endAfter))
       deliver(message.channel, envelope);
     lastProgressAt = Date.now();
-    version += 1;
+    loop.wake();
   });
   setTypedHandler(creditSignal, (message) => {
     const outbox = outboxes.find((o) => o.state.target === message.stage);
@@ -231,7 +242,7 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
       return;
     }
     outbox.credit(message.released);
-    version += 1;
+    loop.wake();
   });
   setTypedHandler(stageFailedSignal, (message) => {
     if (!stageNames.includes(message.stage)) {
@@ -239,19 +250,9 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
       return;
     }
     failure ??= message;
-    version += 1;
+    loop.wake();
   });
   setHandler(runProgressQuery, progress);
-
-  const spawn = (task: () => Promise<void>): void => {
-    background += 1;
-    task()
-      .catch((err: unknown) => log.error(`Pipeline run ${runId}: ${String(err)}`))
-      .finally(() => {
-        background -= 1;
-        version += 1;
-      });
-  };
 
   // Feed batches arrive numbered per feeder; the receiver hands them over in order, exactly once.
   let feedError: unknown;
@@ -261,7 +262,7 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
         const message = await feed.receive(idleTimeoutMs);
         accept(message.payload.items, `feeder "${message.channel}"`);
         if (message.payload.last) inputClosed = true;
-        version += 1;
+        loop.wake();
       } catch (err) {
         if (err instanceof SignalTimeoutError) continue;
         if (err instanceof SequenceGapError) {
@@ -271,7 +272,7 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
             `feed batch ${err.expectedSeq} from "${err.channel}"`,
             err.gapTimeoutMs,
           );
-          version += 1;
+          loop.wake();
           return;
         }
         throw err;
@@ -281,7 +282,7 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
   if (!inputClosed) {
     feedLoop().catch((err: unknown) => {
       feedError = err;
-      version += 1;
+      loop.wake();
     });
   }
 
@@ -297,11 +298,10 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
     );
   };
 
-  const timer = new WakeTimer(() => void (version += 1));
   let continuing = false;
   for (;;) {
     if (feedError !== undefined) throw feedError;
-    const seen = version;
+    const seen = loop.mark();
     const now = Date.now();
     if (failure) {
       await cancelStages();
@@ -327,7 +327,7 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
       await cancelStages();
       throw stalled;
     }
-    if (done() && background === 0) {
+    if (done() && loop.pendingTasks === 0) {
       const items = [...outcomes].sort((a, b) => a.index - b.index);
       return {
         runId,
@@ -339,8 +339,8 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
     }
     if (!continuing && shouldContinueAsNew({ maxHistoryEvents: options.maxHistoryEvents })) continuing = true;
     if (continuing) {
-      if (background === 0) {
-        await drainAndContinueAsNew<typeof pipelineRunWorkflow>(() => [
+      if (loop.pendingTasks === 0) {
+        await loop.drainAndContinueAsNew<typeof pipelineRunWorkflow>(() => [
           {
             definition,
             options,
@@ -361,13 +361,15 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
       }
     } else {
       for (const outbox of outboxes) {
-        if (outbox.canSend(inputClosed)) spawn(async () => void (await outbox.send(inputClosed, runId)));
+        if (outbox.canSend(inputClosed)) loop.spawn(async () => void (await outbox.send(inputClosed, runId)));
       }
     }
-    if (version !== seen) continue;
+    if (loop.changedSince(seen)) continue;
     const deadlines = outboxes.map((o) => o.retryDeadline).filter((d): d is number => d !== undefined);
     if (outstanding) deadlines.push(lastProgressAt + idleTimeoutMs);
-    timer.set(deadlines.length > 0 ? Math.min(...deadlines) : undefined);
-    await condition(() => version !== seen);
+    loop.wakeAt(deadlines.length > 0 ? Math.min(...deadlines) : undefined);
+    // Not loop.waitForChange: its extra await shifts when this loop resumes relative to activity and
+    // signal callbacks, which reorders commands against the recorded histories.
+    await condition(() => loop.changedSince(seen));
   }
 }

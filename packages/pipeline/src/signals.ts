@@ -1,5 +1,12 @@
 import { defineQuery } from '@temporalio/workflow';
 import { defineSequencedSignal, defineTypedSignal } from '@temporal-patterns/signal-utils';
+import {
+  integerAtLeast,
+  oneOf,
+  optionalString,
+  parseRecord,
+  requiredString,
+} from '@temporal-patterns/signal-utils/pattern-kit';
 import type { ItemFailureReason } from './errors.js';
 
 /** An item fed into a pipeline: an id unique within the run and a small reference to its data. */
@@ -72,68 +79,53 @@ export interface FeedBatch {
   last?: boolean;
 }
 
-function record(raw: unknown, what: string): Record<string, unknown> {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-    throw new Error(`${what} must be an object`);
-  return raw as Record<string, unknown>;
-}
-
 function parseEnvelope(raw: unknown): ItemEnvelope {
-  const e = record(raw, 'item');
-  if (typeof e.id !== 'string' || !e.id) throw new Error('item.id must be a non-empty string');
-  if (typeof e.index !== 'number' || !Number.isInteger(e.index) || e.index < 0)
-    throw new Error('item.index must be an integer ≥ 0');
-  if (e.status !== 'ok' && e.status !== 'failed' && e.status !== 'skipped')
-    throw new Error('item.status must be ok, failed or skipped');
+  const e = parseRecord(raw, 'item');
+  requiredString(e, 'id');
+  integerAtLeast(e, 'index', 0);
+  oneOf(e, 'status', ['ok', 'failed', 'skipped']);
   return e as unknown as ItemEnvelope;
 }
 
 /** Wire name `pipeline.items`: numbered items on one edge (upstream → downstream, last stage → run). */
 export const itemsSignal = defineTypedSignal<ItemsMessage>('pipeline.items', (raw) => {
-  const m = record(raw, 'message');
-  if (typeof m.sender !== 'string') throw new Error('sender must be a string');
-  if (typeof m.channel !== 'string' || !m.channel) throw new Error('channel must be a non-empty string');
+  const m = parseRecord(raw, 'message');
+  requiredString(m, 'sender');
+  requiredString(m, 'channel');
   if (!Array.isArray(m.entries)) throw new Error('entries must be an array');
   for (const entry of m.entries) {
-    const e = record(entry, 'entry');
-    if (typeof e.seq !== 'number' || !Number.isInteger(e.seq) || e.seq < 1)
-      throw new Error('entry.seq must be an integer ≥ 1');
+    const e = parseRecord(entry, 'entry');
+    integerAtLeast(e, 'seq', 1);
     parseEnvelope(e.item);
   }
-  if (
-    m.endAfter !== undefined &&
-    (typeof m.endAfter !== 'number' || !Number.isInteger(m.endAfter) || m.endAfter < 0)
-  )
-    throw new Error('endAfter must be an integer ≥ 0');
+  if (m.endAfter !== undefined) integerAtLeast(m, 'endAfter', 0);
   return m as unknown as ItemsMessage;
 });
 
 /** Wire name `pipeline.credit`: a downstream stage tells its upstream how many items it has finished with. */
 export const creditSignal = defineTypedSignal<CreditMessage>('pipeline.credit', (raw) => {
-  const m = record(raw, 'message');
-  if (typeof m.sender !== 'string') throw new Error('sender must be a string');
-  if (typeof m.stage !== 'string' || !m.stage) throw new Error('stage must be a non-empty string');
-  if (typeof m.released !== 'number' || !Number.isInteger(m.released) || m.released < 0)
-    throw new Error('released must be an integer ≥ 0');
+  const m = parseRecord(raw, 'message');
+  requiredString(m, 'sender');
+  requiredString(m, 'stage');
+  integerAtLeast(m, 'released', 0);
   return m as unknown as CreditMessage;
 });
 
 /** Wire name `pipeline.stage-failed`: a stage asks its run to fail. */
 export const stageFailedSignal = defineTypedSignal<StageFailedMessage>('pipeline.stage-failed', (raw) => {
-  const m = record(raw, 'message');
-  if (typeof m.sender !== 'string') throw new Error('sender must be a string');
-  if (typeof m.stage !== 'string') throw new Error('stage must be a string');
-  if (m.kind !== 'item-failed' && m.kind !== 'stalled')
-    throw new Error('kind must be item-failed or stalled');
-  if (typeof m.detail !== 'string') throw new Error('detail must be a string');
+  const m = parseRecord(raw, 'message');
+  requiredString(m, 'sender');
+  requiredString(m, 'stage');
+  oneOf(m, 'kind', ['item-failed', 'stalled']);
+  // An activity's error message may be empty, and the run must still fail.
+  if (optionalString(m, 'detail') === undefined) throw new Error('detail must be a string');
   return m as unknown as StageFailedMessage;
 });
 
 /** Checks one fed item's shape (the size is checked by the sender and the run). */
 export function parsePipelineItem(raw: unknown): PipelineItem {
-  const item = record(raw, 'item');
-  if (typeof item.id !== 'string' || !item.id) throw new Error('item.id must be a non-empty string');
-  return { id: item.id, ref: item.ref };
+  const item = parseRecord(raw, 'item');
+  return { id: requiredString(item, 'id'), ref: item.ref };
 }
 
 /**
@@ -141,7 +133,7 @@ export function parsePipelineItem(raw: unknown): PipelineItem {
  * numbered per feeder (`channel`), so batches are taken in order and exactly once.
  */
 export const feedSignal = defineSequencedSignal<FeedBatch>('pipeline.feed', (raw) => {
-  const b = record(raw, 'feed batch');
+  const b = parseRecord(raw, 'feed batch');
   if (!Array.isArray(b.items)) throw new Error('items must be an array');
   if (b.last !== undefined && typeof b.last !== 'boolean') throw new Error('last must be a boolean');
   // Items are checked one by one by the run, so one bad item does not drop (and leave a gap for) the batch.

@@ -1,14 +1,18 @@
 import { ActivityFailure, TimeoutFailure } from '@temporalio/common';
 import {
-  isCancellation,
   condition,
+  isCancellation,
   log,
   proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import { assertPayloadSize, setTypedHandler, signalWorkflow } from '@temporal-patterns/signal-utils';
-import { drainAndContinueAsNew, shouldContinueAsNew } from '@temporal-patterns/signal-utils/pattern-kit';
+import {
+  WorkflowLoop,
+  durationToMs as toMs,
+  shouldContinueAsNew,
+} from '@temporal-patterns/signal-utils/pattern-kit';
 import {
   DEFAULT_WINDOW,
   PIPELINE_INPUT,
@@ -19,8 +23,6 @@ import {
   type PipelineDefinition,
   type StageActivityInput,
 } from './definition.js';
-import { durationToMs as toMs } from '@temporal-patterns/signal-utils/pattern-kit';
-import { WakeTimer } from './wake-timer.js';
 import { EdgeInbox, EdgeOutbox, type InboxState, type OutboxState } from './edges.js';
 import { UnknownStageError, type ItemFailureReason } from './errors.js';
 import { DEFAULT_MAX_BATCH, DEFAULT_MAX_ITEM_BYTES, type PipelineRunOptions } from './runtime-options.js';
@@ -141,15 +143,15 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
     : { received: 0, processed: 0, failed: 0, skipped: 0, maxInFlight: 0, runs: 1 };
   let stallReported = saved?.stallReported ?? false;
 
-  let version = 0;
+  let fatal: unknown;
+  // A failed background task (an activity cancelled with the stage) fails the stage at the next pass.
+  const loop = new WorkflowLoop({ onTaskError: (err) => void (fatal ??= err) });
   const concurrency = stage.concurrency ?? 1;
   /** Activities running; their results are handed on in the order they were taken. */
   let active = 0;
   let taken = 0;
   let emitted = 0;
   const results = new Map<number, ItemEnvelope>();
-  let background = 0;
-  let fatal: unknown;
   const creditSending = new Set<string>();
 
   const handedOn = (): number => Math.min(...outboxes.map((o) => o.state.sent));
@@ -206,20 +208,8 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
     }
   };
 
-  const spawn = (task: () => Promise<void>): void => {
-    background += 1;
-    task()
-      .catch((err: unknown) => {
-        fatal ??= err;
-      })
-      .finally(() => {
-        background -= 1;
-        version += 1;
-      });
-  };
-
   const report = (message: Omit<StageFailedMessage, 'sender' | 'stage'>): void => {
-    spawn(async () => {
+    loop.spawn(async () => {
       try {
         await signalWorkflow(runId, stageFailedSignal, { sender: me, stage: stage.name, ...message });
       } catch (err) {
@@ -313,7 +303,7 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
     }
     for (const item of inbox.accept(message.channel, message.entries, message.endAfter))
       deliver(message.channel, item);
-    version += 1;
+    loop.wake();
   });
   setTypedHandler(creditSignal, (message) => {
     const outbox = outboxes.find((o) => o.state.target === message.stage);
@@ -333,7 +323,7 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
       return;
     }
     outbox.credit(message.released);
-    version += 1;
+    loop.wake();
   });
   setHandler(stageProgressQuery, progress);
 
@@ -356,7 +346,7 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
         `no input from ${missing.join(', ')} within ${joinTimeoutMs} ms`,
       );
       ready.push({ id: out.id, index: out.index, status: out.status, failure: out.failure, inputs: {} });
-      version += 1;
+      loop.wake();
     }
     if (!stallReported) {
       const gap = inbox.oldestGap();
@@ -365,7 +355,7 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
         .sort((a, b) => a.state.blockedSince! - b.state.blockedSince!)[0];
       if (gap && gap.since + gapTimeoutMs <= now) {
         stallReported = true;
-        version += 1;
+        loop.wake();
         report({
           kind: 'stalled',
           detail: `item ${gap.expectedSeq} from "${gap.channel}"`,
@@ -373,7 +363,7 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
         });
       } else if (blocked && blocked.state.blockedSince! + creditTimeoutMs <= now) {
         stallReported = true;
-        version += 1;
+        loop.wake();
         report({
           kind: 'stalled',
           detail: `credit from "${blocked.state.target}" (item "${blocked.state.pending[0]!.id}" waiting)`,
@@ -400,7 +390,7 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
       if (creditSending.has(u) || inbox.ended(u) || released <= already) return;
       if (released - already < creditBatch && !idle) return;
       creditSending.add(u);
-      spawn(async () => {
+      loop.spawn(async () => {
         try {
           await signalWorkflow(u === PIPELINE_INPUT ? runId : stageWorkflowId(runId, u), creditSignal, {
             sender: me,
@@ -418,16 +408,15 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
     });
   };
 
-  const timer = new WakeTimer(() => void (version += 1));
   let continuing = false;
   for (;;) {
     if (fatal !== undefined) throw fatal;
-    const seen = version;
-    if (done() && background === 0) return progress();
+    const seen = loop.mark();
+    if (done() && loop.pendingTasks === 0) return progress();
     if (!continuing && shouldContinueAsNew({ maxHistoryEvents: options.maxHistoryEvents })) continuing = true;
     if (continuing) {
-      if (background === 0 && active === 0) {
-        await drainAndContinueAsNew<typeof pipelineStageWorkflow>(() => [
+      if (loop.pendingTasks === 0 && active === 0) {
+        await loop.drainAndContinueAsNew<typeof pipelineStageWorkflow>(() => [
           {
             ...input,
             state: {
@@ -448,7 +437,7 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
         const next = ready.shift()!;
         const position = taken++;
         active += 1;
-        spawn(async () => {
+        loop.spawn(async () => {
           try {
             await process(next, position);
           } finally {
@@ -461,14 +450,16 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
       const quiet = active === 0 && ready.length === 0;
       for (const outbox of outboxes) {
         if (outbox.canSend(finished, quiet, MIN_BATCH, LINGER_MS))
-          spawn(async () => void (await outbox.send(finished, me)));
+          loop.spawn(async () => void (await outbox.send(finished, me)));
       }
       sendCredits();
     }
     // After this pass's sends, so that a send that just found no credit is timed too.
     const deadline = checkTimeouts(Date.now());
-    if (version !== seen) continue;
-    timer.set(deadline);
-    await condition(() => version !== seen);
+    if (loop.changedSince(seen)) continue;
+    loop.wakeAt(deadline);
+    // Not loop.waitForChange: its extra await shifts when this loop resumes relative to activity and
+    // signal callbacks, which reorders commands against the recorded histories.
+    await condition(() => loop.changedSince(seen));
   }
 }
