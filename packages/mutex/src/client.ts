@@ -1,4 +1,8 @@
-// Client entry: for workers, activities and applications. Never import it from workflow code.
+/**
+ * Client entry: for workers, activities and applications. Never import it from workflow code: it pulls
+ * in `@temporalio/client` and Node built-ins, which the workflow sandbox cannot load. It re-exports the
+ * root entry, so one import serves a worker's whole setup.
+ */
 import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
@@ -19,6 +23,10 @@ import { LockTimeoutError } from './errors.js';
 import { DEFAULT_MUTEX_ID_PREFIX, mutexWorkflowId, type LockLease } from './lock.js';
 import { mutexWorkflow } from './mutex-workflow.js';
 
+export * from './index.js';
+// What createMutexActivities returns: exported so code that stores the activities can name their type.
+export type { MutexActivities } from './definitions.js';
+
 /**
  * The activities `acquireLock` needs to create mutexes on demand. Register them on every worker whose
  * workflows take locks: `activities: { ...createMutexActivities(client) }`.
@@ -38,6 +46,7 @@ export function createMutexActivities(client: Client): MutexActivities {
   };
 }
 
+/** Options of {@link MutexClient}. */
 export interface MutexClientOptions {
   /** Task queue of the worker running `mutexWorkflow` (used when a mutex has to be started). */
   taskQueue: string;
@@ -47,6 +56,7 @@ export interface MutexClientOptions {
   clientId?: string;
 }
 
+/** Options of {@link MutexClient.acquire} and {@link MutexClient.withLock}. */
 export interface ClientAcquireOptions {
   /** How long to wait for the grant. */
   timeout: Duration;

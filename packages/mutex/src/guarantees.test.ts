@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
 import { describe, expect, it } from 'vitest';
+import type { LockRequest } from './definitions.js';
 import {
   mutexLockRequestSignal,
-  mutexStateQuery,
-  mutexWorkflow,
-  mutexWorkflowId,
   mutexReleaseSignal,
   mutexRenewSignal,
+  mutexStateQuery,
   mutexWithdrawSignal,
-  type LockRequest,
+  mutexWorkflow,
+  mutexWorkflowId,
 } from './index.js';
 import {
   criticalSectionRecorder,

@@ -1,4 +1,8 @@
-// Workflow-safe entry: the mutex workflow, the requester-side helpers, and the wire definitions.
+/**
+ * Workflow-safe entry: the mutex workflow to register, the helpers a workflow takes locks with, their
+ * options and errors, and the state a query returns. Client code (activities, `MutexClient`) lives in
+ * the `./client` entry because it pulls in modules the workflow sandbox cannot load.
+ */
 export { mutexWorkflow } from './mutex-workflow.js';
 export {
   acquireLock,
@@ -13,29 +17,15 @@ export {
 } from './lock.js';
 export { InvalidMutexOptionsError, LockTimeoutError, MutexUnavailableError } from './errors.js';
 export {
-  mutexAcquireUpdate,
-  mutexForceReleaseUpdate,
-  mutexLockGrantedSignal,
   mutexLockRequestSignal,
   mutexReleaseSignal,
-  mutexReleaseUpdate,
   mutexRenewSignal,
   mutexStateQuery,
   mutexWithdrawSignal,
-  type CarriedMutexState,
-  type ClientAcquireResult,
-  type ForceReleaseRequest,
   type HolderInfo,
-  type LockGrant,
-  type LockRequest,
-  type MutexActivities,
   type MutexState,
   type MutexWorkflowInput,
   type MutexWorkflowResult,
-  type ReleaseRequest,
-  type RenewRequest,
   type Requester,
-  type RequestLockActivityInput,
   type WaiterInfo,
-  type WithdrawRequest,
 } from './definitions.js';

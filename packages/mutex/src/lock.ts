@@ -30,6 +30,7 @@ import { durationToMs as toMs } from '@temporal-patterns/signal-utils/pattern-ki
 /** The default prefix of mutex workflow ids: `mutex-<resourceId>`. */
 export const DEFAULT_MUTEX_ID_PREFIX = 'mutex-';
 
+/** Options of {@link acquireLock}: how long to wait and hold, and how to reach (or start) the mutex. */
 export interface AcquireOptions {
   /** How long to wait for the grant. Required: a wait without a timeout can block forever. */
   timeout: Duration;
@@ -245,6 +246,7 @@ export async function renewLock(lease: LockLease, duration: Duration = '5 minute
   lease.leaseExpiresAt = Date.now() + leaseMs;
 }
 
+/** Options of {@link withLock}: those of {@link acquireLock}, and automatic lease renewal. */
 export interface WithLockOptions extends AcquireOptions {
   /** Renew the lease at half its length while `fn` runs. Defaults to false. */
   autoRenew?: boolean;

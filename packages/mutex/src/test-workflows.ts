@@ -2,15 +2,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { condition, defineQuery, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
 import { setTypedHandler } from '@temporal-patterns/signal-utils';
-import {
-  acquireLock,
-  mutexLockGrantedSignal,
-  releaseLock,
-  withLock,
-  type AcquireOptions,
-  type LockGrant,
-  type LockLease,
-} from './index.js';
+import { mutexLockGrantedSignal, type LockGrant } from './definitions.js';
+import { acquireLock, releaseLock, withLock, type AcquireOptions, type LockLease } from './index.js';
 
 export { mutexWorkflow } from './index.js';
 
