@@ -7,10 +7,10 @@ import { startPipeline } from './client.js';
 import {
   InvalidPipelineItemError,
   UnknownStageError,
-  creditSignal,
+  pipelineCreditSignal,
   definePipeline,
-  feedSignal,
-  itemsSignal,
+  pipelineFeedSignal,
+  pipelineItemsSignal,
   stageWorkflowId,
 } from './index.js';
 import { createTestActivities, effectsOf } from './test-activities.js';
@@ -43,7 +43,7 @@ describe('bad input', () => {
       // Unknown stages.
       await expect(run.stageProgress('Z')).rejects.toThrow(UnknownStageError);
       await expect(
-        sendSignal(env.client, stageWorkflowId(runId, 'Z'), itemsSignal, {
+        sendSignal(env.client, stageWorkflowId(runId, 'Z'), pipelineItemsSignal, {
           sender: 't',
           channel: 'A',
           entries: [],
@@ -51,20 +51,22 @@ describe('bad input', () => {
       ).rejects.toThrow(ExternalWorkflowNotFoundError);
 
       // Reaching the workflows anyway: logged and dropped.
-      await sendSignal(env.client, runId, feedSignal, {
+      await sendSignal(env.client, runId, pipelineFeedSignal, {
         channel: 'raw',
         seq: 1,
         payload: {
           items: [{ id: 42 } as never, { id: 'item-0', ref: 'again' }, { id: 'item-2', ref: 'r2' }],
         },
       });
-      await sendSignal(env.client, stageB, itemsSignal, {
+      await sendSignal(env.client, stageB, pipelineItemsSignal, {
         sender: 'test',
         channel: 'Z',
         entries: [{ seq: 1, item: { id: 'ghost', index: 0, status: 'ok', ref: 'boo' } }],
       });
-      await sendSignal(env.client, stageB, creditSignal, { sender: 'test', stage: 'Z', released: 3 });
-      await env.client.workflow.getHandle(stageB).signal(itemsSignal.definition, { garbage: true } as never);
+      await sendSignal(env.client, stageB, pipelineCreditSignal, { sender: 'test', stage: 'Z', released: 3 });
+      await env.client.workflow
+        .getHandle(stageB)
+        .signal(pipelineItemsSignal.definition, { garbage: true } as never);
 
       await run.closeInput();
       const result = await run.result();

@@ -2,20 +2,20 @@
 import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { assertPayloadSize, sendSignal } from '@temporal-patterns/signal-utils/client';
-import { definePipeline, stageWorkflowId, type PipelineDefinition } from './definition.js';
+import { definePipeline, stageWorkflowId, type PipelineDefinition } from './pipeline-definition.js';
 import { InvalidPipelineItemError, UnknownStageError } from './errors.js';
 import { pipelineRunWorkflow } from './run-workflow.js';
 import { DEFAULT_MAX_ITEM_BYTES, type PipelineRunOptions } from './runtime-options.js';
 import {
-  feedSignal,
+  pipelineFeedSignal,
   parsePipelineItem,
-  runProgressQuery,
-  stageProgressQuery,
+  pipelineRunProgressQuery,
+  pipelineStageProgressQuery,
   type PipelineItem,
   type PipelineResult,
   type RunProgress,
   type StageProgress,
-} from './signals.js';
+} from './definitions.js';
 
 export * from './index.js';
 
@@ -75,7 +75,7 @@ export class PipelineRun {
   async feed(items: PipelineItem[], options: { last?: boolean } = {}): Promise<void> {
     checkItems(items, this.maxItemBytes);
     const seq = this.nextSeq++;
-    await sendSignal(this.client, this.runId, feedSignal, {
+    await sendSignal(this.client, this.runId, pipelineFeedSignal, {
       channel: this.feeder,
       seq,
       sender: this.feeder,
@@ -90,14 +90,16 @@ export class PipelineRun {
 
   /** The run's progress (`pipeline.run-progress`). */
   async progress(): Promise<RunProgress> {
-    return this.handle.query(runProgressQuery);
+    return this.handle.query(pipelineRunProgressQuery);
   }
 
   /** One stage's progress (`pipeline.stage-progress`); `UnknownStageError` for a stage the pipeline lacks. */
   async stageProgress(stage: string): Promise<StageProgress> {
     const run = await this.progress();
     if (!run.stages.includes(stage)) throw new UnknownStageError(run.pipeline, stage, run.stages);
-    return this.client.workflow.getHandle(stageWorkflowId(this.runId, stage)).query(stageProgressQuery);
+    return this.client.workflow
+      .getHandle(stageWorkflowId(this.runId, stage))
+      .query(pipelineStageProgressQuery);
   }
 
   /** Every item's outcome once the run completes; rejects with the run's failure (e.g. `PipelineItemFailedError` as its cause). */

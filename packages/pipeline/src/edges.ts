@@ -1,6 +1,6 @@
 import { log } from '@temporalio/workflow';
 import { ExternalWorkflowNotFoundError, signalWorkflow } from '@temporal-patterns/signal-utils';
-import { itemsSignal, type EdgeEntry, type ItemEnvelope } from './signals.js';
+import { pipelineItemsSignal, type EdgeEntry, type ItemEnvelope } from './definitions.js';
 
 // Per-item sequence numbers on every edge, carried in batches. signal-utils' SequencedReceiver numbers
 // whole signals and registers its own handler, so it cannot take several numbered items from one signal;
@@ -207,7 +207,7 @@ export class EdgeOutbox {
     const end = finished && count === state.pending.length ? state.sent + count : undefined;
     this.sending = true;
     try {
-      await signalWorkflow(state.workflowId, itemsSignal, {
+      await signalWorkflow(state.workflowId, pipelineItemsSignal, {
         sender,
         channel: this.channel,
         entries,

@@ -4,7 +4,7 @@ import { useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing'
 import { sendSignal } from '@temporal-patterns/signal-utils/client';
 import { describe, expect, it } from 'vitest';
 import { startPipeline, type PipelineRun } from './client.js';
-import { definePipeline, itemsSignal, stageWorkflowId, type StageDefinition } from './index.js';
+import { definePipeline, pipelineItemsSignal, stageWorkflowId, type StageDefinition } from './index.js';
 import { createTestActivities, effectsOf } from './test-activities.js';
 import { items, waitUntil } from './test-helpers.js';
 
@@ -138,7 +138,7 @@ describe('failure propagation', () => {
         async () => (await env.client.workflow.getHandle(stageB).describe()).status.name === 'RUNNING',
       );
       // Item 2 of edge A → B without item 1: B holds it, then reports the gap instead of waiting forever.
-      await sendSignal(env.client, stageB, itemsSignal, {
+      await sendSignal(env.client, stageB, pipelineItemsSignal, {
         sender: 'test',
         channel: 'A',
         entries: [{ seq: 2, item: { id: 'x', index: 1, status: 'ok', ref: 'x' } }],

@@ -1,5 +1,5 @@
 import { SequencedSender } from '@temporal-patterns/signal-utils';
-import { feedSignal, type PipelineItem } from './signals.js';
+import { pipelineFeedSignal, type PipelineItem } from './definitions.js';
 
 /**
  * Feeds items into a pipeline run from another workflow. Batches are numbered on this feeder's own
@@ -20,7 +20,7 @@ export class PipelineFeeder {
    * @param options.nextSeq where numbering continues after a continue-as-new. Defaults to 1.
    */
   constructor(runId: string, options: { channel?: string; nextSeq?: number } = {}) {
-    this.sender = new SequencedSender(feedSignal, runId, options.channel ?? 'workflow', {
+    this.sender = new SequencedSender(pipelineFeedSignal, runId, options.channel ?? 'workflow', {
       nextSeq: options.nextSeq,
     });
   }

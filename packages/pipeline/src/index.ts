@@ -14,7 +14,7 @@ export {
   type StageActivityInput,
   type StageDefinition,
   type TimeoutPolicy,
-} from './definition.js';
+} from './pipeline-definition.js';
 export {
   InvalidPipelineDefinitionError,
   InvalidPipelineItemError,
@@ -24,12 +24,12 @@ export {
   type ItemFailureReason,
 } from './errors.js';
 export {
-  creditSignal,
-  feedSignal,
-  itemsSignal,
-  runProgressQuery,
-  stageFailedSignal,
-  stageProgressQuery,
+  pipelineCreditSignal,
+  pipelineFeedSignal,
+  pipelineItemsSignal,
+  pipelineRunProgressQuery,
+  pipelineStageFailedSignal,
+  pipelineStageProgressQuery,
   type CreditMessage,
   type EdgeEntry,
   type FeedBatch,
@@ -42,7 +42,7 @@ export {
   type RunProgress,
   type StageFailedMessage,
   type StageProgress,
-} from './signals.js';
+} from './definitions.js';
 export type { PipelineRunOptions } from './runtime-options.js';
 export { PipelineFeeder } from './feeder.js';
 export { pipelineStageWorkflow, type StageState, type StageWorkflowInput } from './stage-workflow.js';

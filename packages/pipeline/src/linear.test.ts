@@ -3,7 +3,7 @@ import { useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing'
 import { describe, expect, it } from 'vitest';
 import { sendSignal } from '@temporal-patterns/signal-utils/client';
 import { startPipeline } from './client.js';
-import { definePipeline, feedSignal, itemsSignal, stageWorkflowId } from './index.js';
+import { definePipeline, pipelineFeedSignal, pipelineItemsSignal, stageWorkflowId } from './index.js';
 import { createTestActivities, effectsOf } from './test-activities.js';
 import { items, shuffled, waitUntil } from './test-helpers.js';
 
@@ -70,7 +70,7 @@ describe('a linear pipeline under duplicated and reordered deliveries', () => {
       const late = Array.from({ length: 100 }, (_, k) => forged(199 - k));
       const dupes = Array.from({ length: 20 }, (_, k) => forged(100 + k));
       for (const entries of [late.slice(0, 50), dupes, late.slice(50)]) {
-        await sendSignal(env.client, stageB.workflowId, itemsSignal, {
+        await sendSignal(env.client, stageB.workflowId, pipelineItemsSignal, {
           sender: 'test',
           channel: 'A',
           entries,
@@ -85,7 +85,7 @@ describe('a linear pipeline under duplicated and reordered deliveries', () => {
         payload: { items: all.slice(b * 20, b * 20 + 20), ...(b === 9 ? { last: true } : {}) },
       }));
       const deliveries = shuffled([...batches, ...batches.filter((b) => b.seq % 3 === 0)], 5);
-      for (const message of deliveries) await sendSignal(env.client, runId, feedSignal, message);
+      for (const message of deliveries) await sendSignal(env.client, runId, pipelineFeedSignal, message);
 
       const result = await run.result();
       expect(result.items.map((o) => o.id)).toEqual(all.map((i) => i.id));

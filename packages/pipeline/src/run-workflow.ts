@@ -29,7 +29,7 @@ import {
   sourceStages,
   stageWorkflowId,
   type PipelineDefinition,
-} from './definition.js';
+} from './pipeline-definition.js';
 import { EdgeInbox, EdgeOutbox, type InboxState, type OutboxState } from './edges.js';
 import {
   InvalidPipelineItemError,
@@ -39,12 +39,12 @@ import {
 } from './errors.js';
 import { DEFAULT_MAX_BATCH, DEFAULT_MAX_ITEM_BYTES, type PipelineRunOptions } from './runtime-options.js';
 import {
-  creditSignal,
-  feedSignal,
-  itemsSignal,
+  pipelineCreditSignal,
+  pipelineFeedSignal,
+  pipelineItemsSignal,
   parsePipelineItem,
-  runProgressQuery,
-  stageFailedSignal,
+  pipelineRunProgressQuery,
+  pipelineStageFailedSignal,
   type FeedBatch,
   type ItemEnvelope,
   type ItemOutcome,
@@ -52,7 +52,7 @@ import {
   type PipelineResult,
   type RunProgress,
   type StageFailedMessage,
-} from './signals.js';
+} from './definitions.js';
 import { pipelineStageWorkflow } from './stage-workflow.js';
 
 /** Everything a run carries into its next run. */
@@ -113,7 +113,7 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
     }
   }
 
-  const feed = new SequencedReceiver(feedSignal, {
+  const feed = new SequencedReceiver(pipelineFeedSignal, {
     gapTimeout: options.gapTimeout ?? '1 minute',
     state: saved?.feed,
   });
@@ -218,7 +218,7 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
     if (input.closeInput) inputClosed = true;
   }
 
-  setTypedHandler(itemsSignal, (message) => {
+  setTypedHandler(pipelineItemsSignal, (message) => {
     if (!inbox.has(message.channel)) {
       const error = new UnknownStageError(definition.name, message.channel, sinks);
       log.warn(
@@ -235,7 +235,7 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
     lastProgressAt = Date.now();
     loop.wake();
   });
-  setTypedHandler(creditSignal, (message) => {
+  setTypedHandler(pipelineCreditSignal, (message) => {
     const outbox = outboxes.find((o) => o.state.target === message.stage);
     if (!outbox) {
       log.warn(`Pipeline run ${runId} ignored credit from "${message.stage}", which is not a first stage`);
@@ -244,7 +244,7 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
     outbox.credit(message.released);
     loop.wake();
   });
-  setTypedHandler(stageFailedSignal, (message) => {
+  setTypedHandler(pipelineStageFailedSignal, (message) => {
     if (!stageNames.includes(message.stage)) {
       log.warn(`Pipeline run ${runId} ignored a failure report from unknown stage "${message.stage}"`);
       return;
@@ -252,7 +252,7 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
     failure ??= message;
     loop.wake();
   });
-  setHandler(runProgressQuery, progress);
+  setHandler(pipelineRunProgressQuery, progress);
 
   // Feed batches arrive numbered per feeder; the receiver hands them over in order, exactly once.
   let feedError: unknown;

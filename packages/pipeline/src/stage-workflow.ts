@@ -22,20 +22,20 @@ import {
   upstreamOf,
   type PipelineDefinition,
   type StageActivityInput,
-} from './definition.js';
+} from './pipeline-definition.js';
 import { EdgeInbox, EdgeOutbox, type InboxState, type OutboxState } from './edges.js';
 import { UnknownStageError, type ItemFailureReason } from './errors.js';
 import { DEFAULT_MAX_BATCH, DEFAULT_MAX_ITEM_BYTES, type PipelineRunOptions } from './runtime-options.js';
 import {
-  creditSignal,
-  itemsSignal,
-  stageFailedSignal,
-  stageProgressQuery,
+  pipelineCreditSignal,
+  pipelineItemsSignal,
+  pipelineStageFailedSignal,
+  pipelineStageProgressQuery,
   type ItemEnvelope,
   type ItemFailure,
   type StageFailedMessage,
   type StageProgress,
-} from './signals.js';
+} from './definitions.js';
 
 interface JoinState {
   id: string;
@@ -211,7 +211,7 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
   const report = (message: Omit<StageFailedMessage, 'sender' | 'stage'>): void => {
     loop.spawn(async () => {
       try {
-        await signalWorkflow(runId, stageFailedSignal, { sender: me, stage: stage.name, ...message });
+        await signalWorkflow(runId, pipelineStageFailedSignal, { sender: me, stage: stage.name, ...message });
       } catch (err) {
         log.error(`Pipeline stage ${stage.name} could not report to run ${runId}`, { error: String(err) });
       }
@@ -292,7 +292,7 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
     }
   };
 
-  setTypedHandler(itemsSignal, (message) => {
+  setTypedHandler(pipelineItemsSignal, (message) => {
     if (!inbox.has(message.channel)) {
       const error = new UnknownStageError(definition.name, message.channel, upstream);
       log.warn(`Pipeline stage ${stage.name} dropped items from an unknown upstream: ${error.message}`, {
@@ -305,7 +305,7 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
       deliver(message.channel, item);
     loop.wake();
   });
-  setTypedHandler(creditSignal, (message) => {
+  setTypedHandler(pipelineCreditSignal, (message) => {
     const outbox = outboxes.find((o) => o.state.target === message.stage);
     if (!outbox) {
       const error = new UnknownStageError(
@@ -325,7 +325,7 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
     outbox.credit(message.released);
     loop.wake();
   });
-  setHandler(stageProgressQuery, progress);
+  setHandler(pipelineStageProgressQuery, progress);
 
   const checkTimeouts = (now: number): number | undefined => {
     let next: number | undefined;
@@ -392,11 +392,15 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
       creditSending.add(u);
       loop.spawn(async () => {
         try {
-          await signalWorkflow(u === PIPELINE_INPUT ? runId : stageWorkflowId(runId, u), creditSignal, {
-            sender: me,
-            stage: stage.name,
-            released,
-          });
+          await signalWorkflow(
+            u === PIPELINE_INPUT ? runId : stageWorkflowId(runId, u),
+            pipelineCreditSignal,
+            {
+              sender: me,
+              stage: stage.name,
+              released,
+            },
+          );
           creditSent[u] = Math.max(creditSent[u] ?? 0, released);
         } catch (err) {
           log.debug(`Pipeline stage ${stage.name}: credit to ${u} not delivered`, { error: String(err) });

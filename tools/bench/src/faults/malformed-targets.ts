@@ -18,7 +18,11 @@ import {
 import { circuitBreakerWorkflowId, startCircuitBreaker } from '@temporal-patterns/circuit-breaker/client';
 import { fanoutCleanupSignal, fanoutReportSignal, fanoutStartSignal } from '@temporal-patterns/fanout';
 import { startFanout } from '@temporal-patterns/fanout/client';
-import { creditSignal, itemsSignal, stageFailedSignal } from '@temporal-patterns/pipeline';
+import {
+  pipelineCreditSignal,
+  pipelineItemsSignal,
+  pipelineStageFailedSignal,
+} from '@temporal-patterns/pipeline';
 import { definePipeline, startPipeline } from '@temporal-patterns/pipeline/client';
 import { startMutex } from '../start-mutex.js';
 import type { TargetSignal } from './malformed-shapes.js';
@@ -108,16 +112,19 @@ export async function startMalformedTargets(client: Client, taskQueue: string): 
     pattern: 'pipeline (run)',
     workflowId: pipelineRunId,
     signals: [
-      { signal: itemsSignal, valid: { sender: 's', channel: 'c', entries: [] } },
-      { signal: stageFailedSignal, valid: { sender: 's', stage: 'hold', kind: 'stalled', detail: 'd' } },
+      { signal: pipelineItemsSignal, valid: { sender: 's', channel: 'c', entries: [] } },
+      {
+        signal: pipelineStageFailedSignal,
+        valid: { sender: 's', stage: 'hold', kind: 'stalled', detail: 'd' },
+      },
     ],
   });
   targets.push({
     pattern: 'pipeline (stage)',
     workflowId: `${pipelineRunId}/stage/hold`,
     signals: [
-      { signal: itemsSignal, valid: { sender: 's', channel: 'c', entries: [] } },
-      { signal: creditSignal, valid: { sender: 's', stage: 'hold', released: 1 } },
+      { signal: pipelineItemsSignal, valid: { sender: 's', channel: 'c', entries: [] } },
+      { signal: pipelineCreditSignal, valid: { sender: 's', stage: 'hold', released: 1 } },
     ],
     startedAhead: true,
   });

@@ -1,3 +1,8 @@
+/**
+ * The pipeline's wire definitions: every signal and query its workflows exchange, with their stable
+ * names (`pipeline.*`), payload types and validators, and the progress and result types they carry.
+ * Changing a name or narrowing a payload here breaks runs in flight and their senders.
+ */
 import { defineQuery } from '@temporalio/workflow';
 import { defineSequencedSignal, defineTypedSignal } from '@temporal-patterns/signal-utils';
 import {
@@ -88,7 +93,7 @@ function parseEnvelope(raw: unknown): ItemEnvelope {
 }
 
 /** Wire name `pipeline.items`: numbered items on one edge (upstream → downstream, last stage → run). */
-export const itemsSignal = defineTypedSignal<ItemsMessage>('pipeline.items', (raw) => {
+export const pipelineItemsSignal = defineTypedSignal<ItemsMessage>('pipeline.items', (raw) => {
   const m = parseRecord(raw, 'message');
   requiredString(m, 'sender');
   requiredString(m, 'channel');
@@ -103,7 +108,7 @@ export const itemsSignal = defineTypedSignal<ItemsMessage>('pipeline.items', (ra
 });
 
 /** Wire name `pipeline.credit`: a downstream stage tells its upstream how many items it has finished with. */
-export const creditSignal = defineTypedSignal<CreditMessage>('pipeline.credit', (raw) => {
+export const pipelineCreditSignal = defineTypedSignal<CreditMessage>('pipeline.credit', (raw) => {
   const m = parseRecord(raw, 'message');
   requiredString(m, 'sender');
   requiredString(m, 'stage');
@@ -112,15 +117,18 @@ export const creditSignal = defineTypedSignal<CreditMessage>('pipeline.credit', 
 });
 
 /** Wire name `pipeline.stage-failed`: a stage asks its run to fail. */
-export const stageFailedSignal = defineTypedSignal<StageFailedMessage>('pipeline.stage-failed', (raw) => {
-  const m = parseRecord(raw, 'message');
-  requiredString(m, 'sender');
-  requiredString(m, 'stage');
-  oneOf(m, 'kind', ['item-failed', 'stalled']);
-  // An activity's error message may be empty, and the run must still fail.
-  if (optionalString(m, 'detail') === undefined) throw new Error('detail must be a string');
-  return m as unknown as StageFailedMessage;
-});
+export const pipelineStageFailedSignal = defineTypedSignal<StageFailedMessage>(
+  'pipeline.stage-failed',
+  (raw) => {
+    const m = parseRecord(raw, 'message');
+    requiredString(m, 'sender');
+    requiredString(m, 'stage');
+    oneOf(m, 'kind', ['item-failed', 'stalled']);
+    // An activity's error message may be empty, and the run must still fail.
+    if (optionalString(m, 'detail') === undefined) throw new Error('detail must be a string');
+    return m as unknown as StageFailedMessage;
+  },
+);
 
 /** Checks one fed item's shape (the size is checked by the sender and the run). */
 export function parsePipelineItem(raw: unknown): PipelineItem {
@@ -132,7 +140,7 @@ export function parsePipelineItem(raw: unknown): PipelineItem {
  * Wire name `pipeline.feed`: a sequenced signal (signal-utils) carrying {@link FeedBatch}es to the run,
  * numbered per feeder (`channel`), so batches are taken in order and exactly once.
  */
-export const feedSignal = defineSequencedSignal<FeedBatch>('pipeline.feed', (raw) => {
+export const pipelineFeedSignal = defineSequencedSignal<FeedBatch>('pipeline.feed', (raw) => {
   const b = parseRecord(raw, 'feed batch');
   if (!Array.isArray(b.items)) throw new Error('items must be an array');
   if (b.last !== undefined && typeof b.last !== 'boolean') throw new Error('last must be a boolean');
@@ -209,6 +217,6 @@ export interface PipelineResult {
 }
 
 /** Query `pipeline.stage-progress` of a stage workflow. */
-export const stageProgressQuery = defineQuery<StageProgress>('pipeline.stage-progress');
+export const pipelineStageProgressQuery = defineQuery<StageProgress>('pipeline.stage-progress');
 /** Query `pipeline.run-progress` of a run workflow. */
-export const runProgressQuery = defineQuery<RunProgress>('pipeline.run-progress');
+export const pipelineRunProgressQuery = defineQuery<RunProgress>('pipeline.run-progress');
