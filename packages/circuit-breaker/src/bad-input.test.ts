@@ -55,7 +55,7 @@ describe('bad input', () => {
           ),
           expect.stringContaining('"circuit-breaker.report" from unknown sender: expected an object'),
           expect.stringContaining(
-            '"circuit-breaker.subscribe" from unknown sender: workflowId must be a string',
+            '"circuit-breaker.subscribe" from unknown sender: workflowId must be a non-empty string',
           ),
           expect.stringContaining('"circuit-breaker.force" from unknown sender: mode must be'),
           expect.stringContaining(

@@ -63,14 +63,17 @@ export class BreakerMachine {
   private readonly transitions: BreakerTransition[];
   private readonly run: number;
   private readonly seenReports: Set<string>;
-  /** Bumped whenever a deadline or the notice target changes, to wake the main loop. */
-  version = 0;
 
+  /**
+   * `onChange` is called whenever a deadline moves or a subscriber comes to be owed a notice: what the
+   * workflow's main loop waits for.
+   */
   constructor(
     readonly dependency: string,
     private readonly options: ResolvedCircuitBreakerOptions,
     now: number,
     carried?: BreakerSnapshot,
+    private readonly onChange: () => void = () => undefined,
   ) {
     this.state = carried?.state ?? 'closed';
     this.since = carried?.since ?? now;
@@ -183,7 +186,7 @@ export class BreakerMachine {
     if (this.probes.length < this.options.halfOpenProbes) {
       const permitId = newPermitId();
       this.probes.push({ permitId, holder, expiresAt: now + this.options.probeTimeoutMs });
-      this.version += 1;
+      this.onChange();
       return answer('probe', 0, permitId);
     }
     return answer('wait', this.retryAfter(now));
@@ -196,7 +199,7 @@ export class BreakerMachine {
       this.forced = 'open';
       if (this.state === 'open') {
         this.openUntil = undefined;
-        this.version += 1;
+        this.onChange();
       } else {
         this.transition('open', now, `forced open by ${by}`);
       }
@@ -207,7 +210,7 @@ export class BreakerMachine {
     } else if (this.forced) {
       this.forced = undefined;
       this.openUntil = now + this.options.cooldownMs;
-      this.version += 1;
+      this.onChange();
     }
   }
 
@@ -220,7 +223,7 @@ export class BreakerMachine {
       const live = this.probes.filter((p) => p.expiresAt > now);
       if (live.length !== this.probes.length) {
         this.probes = live;
-        this.version += 1;
+        this.onChange();
       }
     }
   }
@@ -239,7 +242,10 @@ export class BreakerMachine {
     // A new subscriber assumes "closed"; it needs a notice only when the breaker is not.
     const delivered = this.state === 'closed' ? this.noticeEpoch : -1;
     this.subscribers.set(workflowId, delivered);
-    if (delivered < this.noticeEpoch) this.pending.add(workflowId);
+    if (delivered < this.noticeEpoch) {
+      this.pending.add(workflowId);
+      this.onChange();
+    }
     return 'added';
   }
 
@@ -350,7 +356,6 @@ export class BreakerMachine {
     this.state = to;
     this.since = now;
     this.epoch += 1;
-    this.version += 1;
     this.transitions.push({ from, to, at: now, reason });
     if (this.transitions.length > MAX_TRANSITIONS) this.transitions.shift();
     this.resetCounts();
@@ -365,5 +370,6 @@ export class BreakerMachine {
       this.noticeEpoch = this.epoch;
       for (const id of this.subscribers.keys()) this.pending.add(id);
     }
+    this.onChange();
   }
 }

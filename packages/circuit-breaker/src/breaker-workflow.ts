@@ -1,5 +1,10 @@
-import { ExternalWorkflowNotFoundError, serveRequests, setTypedHandler, signalWorkflow } from '@temporal-patterns/signal-utils';
-import { drainAndContinueAsNew, shouldContinueAsNew } from '@temporal-patterns/signal-utils/pattern-kit';
+import {
+  ExternalWorkflowNotFoundError,
+  serveRequests,
+  setTypedHandler,
+  signalWorkflow,
+} from '@temporal-patterns/signal-utils';
+import { shouldContinueAsNew, WorkflowLoop } from '@temporal-patterns/signal-utils/pattern-kit';
 import { condition, log, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
 import { BreakerMachine, type BreakerSnapshot } from './breaker-machine.js';
 import { resolveCircuitBreakerOptions, type CircuitBreakerOptions } from './options.js';
@@ -35,7 +40,8 @@ export interface CircuitBreakerInput {
 export async function circuitBreakerWorkflow(input: CircuitBreakerInput): Promise<never> {
   const options = resolveCircuitBreakerOptions(input.dependency, input.options);
   const me = workflowInfo().workflowId;
-  const breaker = new BreakerMachine(input.dependency, options, Date.now(), input.carried);
+  const loop = new WorkflowLoop();
+  const breaker = new BreakerMachine(input.dependency, options, Date.now(), input.carried, () => loop.wake());
   const logMeta = { breaker: me, dependency: input.dependency };
   let lastState = breaker.currentState;
   const logTransition = () => {
@@ -107,11 +113,12 @@ export async function circuitBreakerWorkflow(input: CircuitBreakerInput): Promis
   };
 
   const continueAsNewDue = () => shouldContinueAsNew({ maxHistoryEvents: options.maxHistoryEvents });
+  wakeWhen(loop, continueAsNewDue);
   for (;;) {
     breaker.tick(Date.now());
     logTransition();
     if (continueAsNewDue()) {
-      await drainAndContinueAsNew<typeof circuitBreakerWorkflow>(() => [
+      await loop.drainAndContinueAsNew<typeof circuitBreakerWorkflow>(() => [
         {
           dependency: input.dependency,
           options: input.options,
@@ -123,10 +130,24 @@ export async function circuitBreakerWorkflow(input: CircuitBreakerInput): Promis
       await broadcast();
       continue;
     }
-    const version = breaker.version;
+    // Marked after this pass's own tick: only what handlers change from here on ends the wait.
+    const seen = loop.mark();
     const deadline = breaker.nextDeadline();
-    const wake = () => breaker.pendingCount > 0 || breaker.version !== version || continueAsNewDue();
-    if (deadline === undefined) await condition(wake);
-    else await condition(wake, Math.max(1, deadline - Date.now()));
+    await loop.waitForChange(seen, deadline === undefined ? undefined : deadline - Date.now());
   }
+}
+
+/**
+ * Wakes `loop` once `due()` holds. Continue-as-new comes due as the history grows, on any activation and
+ * not only in a handler, so a condition watches for it; it wakes the loop while the SDK checks blocked
+ * conditions, so the loop's wait ends in that same check, as when `due` was part of its wait condition.
+ */
+function wakeWhen(loop: WorkflowLoop, due: () => boolean): void {
+  const wakeIfDue = (): boolean => {
+    if (!due()) return false;
+    loop.wake();
+    return true;
+  };
+  // It rejects only when the workflow is cancelled, which the loop's own wait reports.
+  condition(wakeIfDue).catch(() => undefined);
 }

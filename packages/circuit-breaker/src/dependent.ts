@@ -6,6 +6,8 @@ import {
   signalWorkflow,
   type Requester,
 } from '@temporal-patterns/signal-utils';
+// Only the activities' type: workflow code never loads the client entry.
+import type { createSignalActivities } from '@temporal-patterns/signal-utils/client';
 import type { ActivityOptions, Duration } from '@temporalio/common';
 import { condition, isCancellation, log, proxyActivities, uuid4, workflowInfo } from '@temporalio/workflow';
 import { durationToMs as durationMs } from '@temporal-patterns/signal-utils/pattern-kit';
@@ -84,17 +86,6 @@ export interface GuardedCallOptions extends BreakerGuardOptions {
    * (`isCancellation`), which says nothing about the dependency.
    */
   isFailure?: (error: unknown) => boolean;
-}
-
-interface SignalWithStartActivity {
-  signalUtilsSignalWithStart(input: {
-    workflowType: string;
-    workflowId: string;
-    taskQueue: string;
-    args?: unknown[];
-    signalName: string;
-    signalArgs: unknown[];
-  }): Promise<{ runId: string }>;
 }
 
 interface WorkflowLocalState {
@@ -356,7 +347,7 @@ export class DependentBreaker {
   }
 
   private async signalWithStart(signalName: string, payload: unknown): Promise<void> {
-    const activities = proxyActivities<SignalWithStartActivity>(
+    const activities = proxyActivities<ReturnType<typeof createSignalActivities>>(
       this.ref.activityOptions ?? { startToCloseTimeout: '30s' },
     );
     await activities.signalUtilsSignalWithStart({

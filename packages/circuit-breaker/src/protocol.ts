@@ -1,8 +1,18 @@
 import { defineRequestResponse, defineTypedSignal } from '@temporal-patterns/signal-utils';
+import {
+  oneOf,
+  optionalNumber,
+  optionalString,
+  parseRecord,
+  requiredString,
+  type PayloadRecord,
+} from '@temporal-patterns/signal-utils/pattern-kit';
 import { defineQuery } from '@temporalio/workflow';
 
 /** The breaker's state: `closed` lets calls through, `open` pauses them, `half-open` admits probes. */
 export type BreakerState = 'closed' | 'open' | 'half-open';
+
+const BREAKER_STATES = ['closed', 'open', 'half-open'] as const;
 
 /** Workflow type of the breaker, as registered on workers. */
 export const CIRCUIT_BREAKER_WORKFLOW_TYPE = 'circuitBreakerWorkflow';
@@ -15,21 +25,10 @@ export function circuitBreakerWorkflowId(dependency: string): string {
   return `circuit-breaker:${dependency}`;
 }
 
-function record(raw: unknown): Record<string, unknown> {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('expected an object');
-  return raw as Record<string, unknown>;
-}
-
-function optionalString(obj: Record<string, unknown>, key: string): string | undefined {
-  const value = obj[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw new Error(`${key} must be a string`);
-  return value;
-}
-
-function requiredString(obj: Record<string, unknown>, key: string): string {
-  const value = optionalString(obj, key);
-  if (!value) throw new Error(`${key} must be a non-empty string`);
+/** `obj[key]` as a finite number; the breaker's own counters and hints, never absent. */
+function requiredNumber(obj: PayloadRecord, key: string): number {
+  const value = optionalNumber(obj, key);
+  if (value === undefined) throw new Error(`${key} must be a number`);
   return value;
 }
 
@@ -53,15 +52,12 @@ export interface OutcomeReport {
 
 /** Wire name `circuit-breaker.report`: a success or failure of a call to the dependency. */
 export const reportSignal = defineTypedSignal<OutcomeReport>('circuit-breaker.report', (raw) => {
-  const obj = record(raw);
-  if (obj.outcome !== 'success' && obj.outcome !== 'failure')
-    throw new Error('outcome must be "success" or "failure"');
+  const obj = parseRecord(raw);
+  const outcome = oneOf(obj, 'outcome', ['success', 'failure']);
   const detail = optionalString(obj, 'detail');
-  if (obj.startedAt !== undefined && (typeof obj.startedAt !== 'number' || !Number.isFinite(obj.startedAt)))
-    throw new Error('startedAt must be a number');
   return {
-    startedAt: obj.startedAt as number | undefined,
-    outcome: obj.outcome,
+    startedAt: optionalNumber(obj, 'startedAt'),
+    outcome,
     reportId: optionalString(obj, 'reportId'),
     permitId: optionalString(obj, 'permitId'),
     sender: optionalString(obj, 'sender'),
@@ -76,7 +72,7 @@ export interface SubscriptionRequest {
 }
 
 const subscription = (raw: unknown): SubscriptionRequest => ({
-  workflowId: requiredString(record(raw), 'workflowId'),
+  workflowId: requiredString(parseRecord(raw), 'workflowId'),
 });
 
 /** Wire name `circuit-breaker.subscribe`: the sender wants pause and resume signals. */
@@ -104,10 +100,12 @@ export interface ForceCommand {
 
 /** Wire name `circuit-breaker.force`: an operator's command. */
 export const forceSignal = defineTypedSignal<ForceCommand>('circuit-breaker.force', (raw) => {
-  const obj = record(raw);
-  if (obj.mode !== 'open' && obj.mode !== 'closed' && obj.mode !== 'release')
-    throw new Error('mode must be "open", "closed" or "release"');
-  return { mode: obj.mode, reason: optionalString(obj, 'reason'), sender: optionalString(obj, 'sender') };
+  const obj = parseRecord(raw);
+  return {
+    mode: oneOf(obj, 'mode', ['open', 'closed', 'release']),
+    reason: optionalString(obj, 'reason'),
+    sender: optionalString(obj, 'sender'),
+  };
 });
 
 /** Payload of the pause and resume signals a breaker sends to its subscribers. */
@@ -123,16 +121,12 @@ export interface BreakerNotice {
 }
 
 const notice = (raw: unknown): BreakerNotice => {
-  const obj = record(raw);
-  const state = obj.state;
-  if (state !== 'closed' && state !== 'open' && state !== 'half-open') throw new Error('unknown state');
-  if (typeof obj.epoch !== 'number' || typeof obj.retryAfterMs !== 'number')
-    throw new Error('epoch and retryAfterMs must be numbers');
+  const obj = parseRecord(raw);
   return {
     dependency: requiredString(obj, 'dependency'),
-    state,
-    epoch: obj.epoch,
-    retryAfterMs: obj.retryAfterMs,
+    state: oneOf(obj, 'state', BREAKER_STATES),
+    epoch: requiredNumber(obj, 'epoch'),
+    retryAfterMs: requiredNumber(obj, 'retryAfterMs'),
     sender: requiredString(obj, 'sender'),
   };
 };
@@ -169,23 +163,17 @@ export interface PermitResponse {
 export const permitProtocol = defineRequestResponse<PermitRequest, PermitResponse>('circuit-breaker.permit', {
   request: (raw) => {
     if (raw === undefined || raw === null) return {};
-    const obj = record(raw);
+    const obj = parseRecord(raw);
     if (obj.peek !== undefined && typeof obj.peek !== 'boolean') throw new Error('peek must be a boolean');
     return { peek: obj.peek as boolean | undefined };
   },
   response: (raw) => {
-    const obj = record(raw);
-    if (obj.decision !== 'proceed' && obj.decision !== 'probe' && obj.decision !== 'wait')
-      throw new Error('unknown decision');
-    if (obj.state !== 'closed' && obj.state !== 'open' && obj.state !== 'half-open')
-      throw new Error('unknown state');
-    if (typeof obj.epoch !== 'number' || typeof obj.retryAfterMs !== 'number')
-      throw new Error('epoch and retryAfterMs must be numbers');
+    const obj = parseRecord(raw);
     return {
-      decision: obj.decision,
-      state: obj.state,
-      epoch: obj.epoch,
-      retryAfterMs: obj.retryAfterMs,
+      decision: oneOf(obj, 'decision', ['proceed', 'probe', 'wait']),
+      state: oneOf(obj, 'state', BREAKER_STATES),
+      epoch: requiredNumber(obj, 'epoch'),
+      retryAfterMs: requiredNumber(obj, 'retryAfterMs'),
       permitId: optionalString(obj, 'permitId'),
       ...(typeof obj.subscribed === 'boolean' ? { subscribed: obj.subscribed } : {}),
     };
