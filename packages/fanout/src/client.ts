@@ -7,7 +7,8 @@ import {
   type FanoutProgress,
   type FanoutReport,
 } from './definitions.js';
-import { fanoutWorkflow, validateFanoutOptions, type FanoutOptions } from './fanout-workflow.js';
+import { validateFanoutOptions, type FanoutOptions } from './fanout-options.js';
+import { fanoutWorkflow } from './fanout-workflow.js';
 
 export * from './index.js';
 

@@ -55,3 +55,8 @@ export class FanoutChildFailedError extends ApplicationFailure {
     );
   }
 }
+
+/** The message of a thrown value, for logs and outcomes. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

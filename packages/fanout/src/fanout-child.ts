@@ -1,8 +1,12 @@
 import type { Duration } from '@temporalio/common';
 import { CancellationScope, condition, isCancellation, log } from '@temporalio/workflow';
-import { ExternalWorkflowNotFoundError, setTypedHandler, signalWorkflow } from '@temporal-patterns/signal-utils';
+import {
+  ExternalWorkflowNotFoundError,
+  setTypedHandler,
+  signalWorkflow,
+} from '@temporal-patterns/signal-utils';
 import { durationToMs } from '@temporal-patterns/signal-utils/pattern-kit';
-import { FanoutChildFailedError, InvalidFanoutInputError } from './errors.js';
+import { errorMessage, FanoutChildFailedError, InvalidFanoutInputError } from './errors.js';
 import {
   fanoutCleanupSignal,
   fanoutReportSignal,
@@ -67,7 +71,7 @@ export function reportFanoutDone(
 export function reportFanoutFailed(child: FanoutChildIdentity, error: unknown): Promise<boolean> {
   return reportToFanoutParent(child, {
     status: 'failed',
-    error: error instanceof Error ? error.message : String(error),
+    error: errorMessage(error),
   });
 }
 
@@ -144,7 +148,7 @@ export async function runFanoutChild(
       await cleanedUp({ ...started, reason: 'cancelled' });
       throw err;
     }
-    const reason = err instanceof Error ? err.message : String(err);
+    const reason = errorMessage(err);
     await reportFanoutFailed(started, err);
     throw new FanoutChildFailedError(started.parentWorkflowId, started.childId, started.index, reason);
   }

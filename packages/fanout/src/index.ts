@@ -14,20 +14,16 @@ export {
   type FanoutReportStatus,
   type FanoutStart,
 } from './definitions.js';
+export { fanoutWorkflow, type FanoutWorkflowInput } from './fanout-workflow.js';
+export type { FanoutCarriedState } from './fanout-state.js';
 export {
   MAX_FANOUT_INPUT_BYTES,
-  fanoutWorkflow,
   validateFanoutOptions,
-  type FanoutCarriedState,
-  type FanoutChildOutcome,
-  type FanoutChildStatus,
   type FanoutConfig,
   type FanoutOptions,
   type FanoutPolicy,
-  type FanoutStatus,
-  type FanoutSummary,
-  type FanoutWorkflowInput,
-} from './fanout-workflow.js';
+} from './fanout-options.js';
+export type { FanoutChildOutcome, FanoutChildStatus, FanoutStatus, FanoutSummary } from './fanout-summary.js';
 export {
   reportFanoutDone,
   reportFanoutFailed,

@@ -1,0 +1,165 @@
+import type { Duration } from '@temporalio/common';
+import {
+  durationToMs,
+  integerAtLeast,
+  payloadSize,
+  type PayloadRecord,
+} from '@temporal-patterns/signal-utils/pattern-kit';
+import { isFanoutRef, type FanoutRef } from './definitions.js';
+import { errorMessage, InvalidFanoutInputError } from './errors.js';
+
+/**
+ * When the fan-out is finished:
+ * - `'all-settled'`: every child has an outcome (done, failed or timed out).
+ * - `'fail-fast'`: the first failure (or per-child timeout) ends it; the rest are cleaned up.
+ * - `{ quorum: k }`: `k` children done ends it (the rest are cleaned up); it fails as soon as `k` can no
+ *   longer be reached.
+ */
+export type FanoutPolicy = 'all-settled' | 'fail-fast' | { quorum: number };
+
+/** Options of a fan-out (the argument of `fanoutWorkflow`, and of `startFanout` with its ids). */
+export interface FanoutOptions {
+  /** Workflow type of the children; each should call `runFanoutChild` (or wait for the start signal and report itself). */
+  childWorkflowType: string;
+  /** One input reference per child, in order; outcomes come back in the same order. */
+  inputs: readonly FanoutRef[];
+  /** When the fan-out is finished. Defaults to `'all-settled'`. */
+  policy?: FanoutPolicy;
+  /** Most children released and not yet ended at any time. Defaults to 10. */
+  window?: number;
+  /**
+   * How many children are started ahead of the window, waiting for their start signal. With the window
+   * this bounds pending children and outgoing signals per run: `window + startAhead` must stay within
+   * 1,900 (Temporal allows 2,000). Defaults to the window.
+   */
+  startAhead?: number;
+  /** Task queue of the children. Defaults to the parent's task queue. */
+  childTaskQueue?: string;
+  /** Child workflow ids are this prefix plus the input's index. Defaults to `<parent workflow id>/`. */
+  childIdPrefix?: string;
+  /** How long a released child may take before it is timed out and cleaned up. Defaults to no limit. */
+  childTimeout?: Duration;
+  /** How long the whole fan-out may take (from its first run) before stragglers are timed out. Defaults to no limit. */
+  deadline?: Duration;
+  /** How long a child asked to clean up has to report before it is cancelled. Defaults to 10 seconds. */
+  cleanupGrace?: Duration;
+  /**
+   * Execution timeout of each child workflow: children are abandoned (not terminated) when a parent run
+   * closes so they survive continue-as-new, so this bounds a child whose parent was terminated.
+   * Defaults to no limit.
+   */
+  childExecutionTimeout?: Duration;
+  /**
+   * Continue as new once a run's history reaches this many events (the parent also continues when the
+   * server suggests it). At least 50. Defaults to the server's suggestion only.
+   */
+  maxHistoryEvents?: number;
+}
+
+/** Most bytes the options (mostly `inputs`) may take: they are carried into every run. */
+export const MAX_FANOUT_INPUT_BYTES = 1024 * 1024;
+
+/** The options of a fan-out with every default applied and durations in ms. Internal. */
+export interface FanoutConfig {
+  childWorkflowType: string;
+  inputs: readonly FanoutRef[];
+  policy: FanoutPolicy;
+  window: number;
+  startAhead: number;
+  childTaskQueue?: string;
+  childIdPrefix?: string;
+  childTimeoutMs?: number;
+  deadlineMs?: number;
+  cleanupGraceMs: number;
+  childExecutionTimeoutMs?: number;
+  maxHistoryEvents?: number;
+}
+
+function integerOption(
+  options: FanoutOptions,
+  field: 'window' | 'startAhead' | 'maxHistoryEvents',
+  min: number,
+): number | undefined {
+  if (options[field] === undefined) return undefined;
+  try {
+    return integerAtLeast(options as unknown as PayloadRecord, field, min);
+  } catch (err) {
+    throw new InvalidFanoutInputError(field, `${errorMessage(err)}, got ${String(options[field])}`);
+  }
+}
+
+function optionalDuration(field: string, value: Duration | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return durationToMs(value);
+  } catch {
+    throw new InvalidFanoutInputError(field, `not a duration: ${String(value)}`);
+  }
+}
+
+function checkPolicy(policy: FanoutPolicy, children: number): void {
+  if (typeof policy === 'object' && policy !== null) {
+    const k = policy.quorum;
+    if (!Number.isInteger(k) || k < 1 || k > children) {
+      throw new InvalidFanoutInputError(
+        'policy.quorum',
+        `must be an integer from 1 to ${children}, got ${String(k)}`,
+      );
+    }
+  } else if (policy !== 'all-settled' && policy !== 'fail-fast') {
+    throw new InvalidFanoutInputError(
+      'policy',
+      `must be 'all-settled', 'fail-fast' or { quorum: k }, got ${JSON.stringify(policy)}`,
+    );
+  }
+}
+
+/**
+ * Checks a fan-out's options and returns them with their defaults applied; throws
+ * `InvalidFanoutInputError` naming the field. The workflow runs it first; `startFanout` runs it before
+ * starting anything.
+ */
+export function validateFanoutOptions(options: FanoutOptions): FanoutConfig {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidFanoutInputError('options', 'expected an object');
+  }
+  if (typeof options.childWorkflowType !== 'string' || options.childWorkflowType === '') {
+    throw new InvalidFanoutInputError('childWorkflowType', 'must be a non-empty string');
+  }
+  if (!Array.isArray(options.inputs)) throw new InvalidFanoutInputError('inputs', 'must be an array');
+  const badInput = options.inputs.findIndex((ref) => !isFanoutRef(ref));
+  if (badInput >= 0) {
+    throw new InvalidFanoutInputError(`inputs[${badInput}]`, 'must be a non-empty string or a DataRef');
+  }
+  const policy = options.policy ?? 'all-settled';
+  checkPolicy(policy, options.inputs.length);
+  const window = integerOption(options, 'window', 1) ?? 10;
+  const startAhead = integerOption(options, 'startAhead', 1) ?? window;
+  if (window + startAhead > 1900) {
+    throw new InvalidFanoutInputError(
+      'window',
+      `window + startAhead is ${window + startAhead}; keep it within 1,900 (Temporal allows 2,000 pending children)`,
+    );
+  }
+  const size = payloadSize(options);
+  if (size > MAX_FANOUT_INPUT_BYTES) {
+    throw new InvalidFanoutInputError(
+      'inputs',
+      `options take ${size} bytes, more than ${MAX_FANOUT_INPUT_BYTES}: split the fan-out or use shorter references`,
+    );
+  }
+  return {
+    childWorkflowType: options.childWorkflowType,
+    inputs: options.inputs,
+    policy,
+    window,
+    startAhead,
+    childTaskQueue: options.childTaskQueue,
+    childIdPrefix: options.childIdPrefix,
+    childTimeoutMs: optionalDuration('childTimeout', options.childTimeout),
+    deadlineMs: optionalDuration('deadline', options.deadline),
+    cleanupGraceMs: optionalDuration('cleanupGrace', options.cleanupGrace) ?? 10_000,
+    childExecutionTimeoutMs: optionalDuration('childExecutionTimeout', options.childExecutionTimeout),
+    maxHistoryEvents: integerOption(options, 'maxHistoryEvents', 50),
+  };
+}
