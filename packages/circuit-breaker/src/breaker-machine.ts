@@ -7,7 +7,7 @@ import type {
   OutcomeReport,
   PermitRequest,
   PermitResponse,
-} from './protocol.js';
+} from './definitions.js';
 
 /** Everything a breaker carries into its next run. Internal: only its own workflow builds one. */
 export interface BreakerSnapshot {

@@ -9,15 +9,15 @@ import { condition, log, setHandler, uuid4, workflowInfo } from '@temporalio/wor
 import { BreakerMachine, type BreakerSnapshot } from './breaker-machine.js';
 import { resolveCircuitBreakerOptions, type CircuitBreakerOptions } from './options.js';
 import {
-  forceSignal,
-  inspectQuery,
-  pauseSignal,
-  permitProtocol,
-  reportSignal,
-  resumeSignal,
-  subscribeSignal,
-  unsubscribeSignal,
-} from './protocol.js';
+  circuitBreakerForceSignal,
+  circuitBreakerInspectQuery,
+  circuitBreakerPauseSignal,
+  circuitBreakerPermitProtocol,
+  circuitBreakerReportSignal,
+  circuitBreakerResumeSignal,
+  circuitBreakerSubscribeSignal,
+  circuitBreakerUnsubscribeSignal,
+} from './definitions.js';
 
 /** Input of {@link circuitBreakerWorkflow}. */
 export interface CircuitBreakerInput {
@@ -50,11 +50,11 @@ export async function circuitBreakerWorkflow(input: CircuitBreakerInput): Promis
     lastState = breaker.currentState;
   };
 
-  setTypedHandler(reportSignal, (report) => {
+  setTypedHandler(circuitBreakerReportSignal, (report) => {
     breaker.report(report, Date.now());
     logTransition();
   });
-  setTypedHandler(subscribeSignal, ({ workflowId }) => {
+  setTypedHandler(circuitBreakerSubscribeSignal, ({ workflowId }) => {
     if (breaker.subscribe(workflowId) === 'full') {
       log.warn(
         `Circuit breaker "${input.dependency}" refused subscriber ${workflowId}: maxSubscribers reached`,
@@ -66,14 +66,14 @@ export async function circuitBreakerWorkflow(input: CircuitBreakerInput): Promis
       );
     }
   });
-  setTypedHandler(unsubscribeSignal, ({ workflowId }) => void breaker.unsubscribe(workflowId));
-  setTypedHandler(forceSignal, (command) => {
+  setTypedHandler(circuitBreakerUnsubscribeSignal, ({ workflowId }) => void breaker.unsubscribe(workflowId));
+  setTypedHandler(circuitBreakerForceSignal, (command) => {
     log.info(`Circuit breaker "${input.dependency}" forced ${command.mode}`, { ...logMeta, ...command });
     breaker.force(command, Date.now());
     logTransition();
   });
   const responder = serveRequests(
-    permitProtocol,
+    circuitBreakerPermitProtocol,
     (request, { sender }) => {
       const answer = breaker.permit(request, sender, Date.now(), () => uuid4());
       logTransition();
@@ -81,12 +81,12 @@ export async function circuitBreakerWorkflow(input: CircuitBreakerInput): Promis
     },
     { answered: input.carried?.answeredRequests },
   );
-  setHandler(inspectQuery, () => breaker.inspect(Date.now()));
+  setHandler(circuitBreakerInspectQuery, () => breaker.inspect(Date.now()));
 
   const broadcast = async () => {
     const { ids, kind, noticeEpoch } = breaker.nextBatch(options.broadcastBatchSize);
     const notice = { dependency: input.dependency, sender: me, ...breaker.notice(Date.now()) };
-    const signal = kind === 'pause' ? pauseSignal : resumeSignal;
+    const signal = kind === 'pause' ? circuitBreakerPauseSignal : circuitBreakerResumeSignal;
     await Promise.all(
       ids.map(async (id) => {
         try {

@@ -6,7 +6,7 @@ import {
   forceOpen,
   inspectCircuitBreaker,
   startCircuitBreaker,
-  subscribeSignal,
+  circuitBreakerSubscribeSignal,
 } from './client.js';
 import { eventually } from './test-helpers.js';
 
@@ -29,7 +29,7 @@ describe('broadcast at scale', () => {
         await Promise.all(
           ids
             .slice(i, i + 100)
-            .map((workflowId) => handle.signal(subscribeSignal.definition, { workflowId })),
+            .map((workflowId) => handle.signal(circuitBreakerSubscribeSignal.definition, { workflowId })),
         );
       }
       await eventually(

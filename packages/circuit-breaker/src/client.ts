@@ -7,12 +7,12 @@ import { circuitBreakerWorkflow, type CircuitBreakerInput } from './breaker-work
 import { resolveCircuitBreakerOptions, type CircuitBreakerOptions } from './options.js';
 import {
   circuitBreakerWorkflowId,
-  forceSignal,
-  inspectQuery,
-  reportSignal,
+  circuitBreakerForceSignal,
+  circuitBreakerInspectQuery,
+  circuitBreakerReportSignal,
   type BreakerInspection,
   type OutcomeReport,
-} from './protocol.js';
+} from './definitions.js';
 
 export * from './index.js';
 
@@ -84,17 +84,17 @@ export async function reportOutcome(
   ref: ClientBreakerRef,
   report: OutcomeReport,
 ): Promise<void> {
-  const payload = reportSignal.parse(report);
+  const payload = circuitBreakerReportSignal.parse(report);
   const taskQueue = taskQueueOf(ref);
   if (!taskQueue) {
-    await sendSignal(client, circuitBreakerWorkflowId(ref.dependency), reportSignal, payload);
+    await sendSignal(client, circuitBreakerWorkflowId(ref.dependency), circuitBreakerReportSignal, payload);
     return;
   }
   await client.workflow.signalWithStart(circuitBreakerWorkflow, {
     workflowId: circuitBreakerWorkflowId(ref.dependency),
     taskQueue,
     args: startArgs(ref),
-    signal: reportSignal.definition,
+    signal: circuitBreakerReportSignal.definition,
     signalArgs: [payload],
   });
 }
@@ -191,7 +191,7 @@ async function force(
   mode: 'open' | 'closed' | 'release',
   options: ForceOptions,
 ) {
-  await sendSignal(client, circuitBreakerWorkflowId(dependency), forceSignal, {
+  await sendSignal(client, circuitBreakerWorkflowId(dependency), circuitBreakerForceSignal, {
     mode,
     sender: options.sender ?? 'operator',
     ...(options.reason ? { reason: options.reason } : {}),
@@ -226,5 +226,5 @@ export function releaseForcedOpen(
 
 /** The breaker's state, counts, since when, and subscribers (a query; the breaker must be running). */
 export async function inspectCircuitBreaker(client: Client, dependency: string): Promise<BreakerInspection> {
-  return client.workflow.getHandle(circuitBreakerWorkflowId(dependency)).query(inspectQuery);
+  return client.workflow.getHandle(circuitBreakerWorkflowId(dependency)).query(circuitBreakerInspectQuery);
 }

@@ -16,17 +16,17 @@ import type { CircuitBreakerOptions } from './options.js';
 import {
   CIRCUIT_BREAKER_WORKFLOW_TYPE,
   circuitBreakerWorkflowId,
-  pauseSignal,
-  permitProtocol,
-  reportSignal,
-  resumeSignal,
-  subscribeSignal,
-  unsubscribeSignal,
+  circuitBreakerPauseSignal,
+  circuitBreakerPermitProtocol,
+  circuitBreakerReportSignal,
+  circuitBreakerResumeSignal,
+  circuitBreakerSubscribeSignal,
+  circuitBreakerUnsubscribeSignal,
   type BreakerNotice,
   type BreakerState,
   type PermitRequest,
   type PermitResponse,
-} from './protocol.js';
+} from './definitions.js';
 
 /**
  * Which breaker, and how to start it when it is not running yet (breakers are created on demand by the
@@ -112,7 +112,7 @@ function local(): WorkflowLocalState {
 
 function requester(): Requester<PermitRequest, PermitResponse> {
   const state = local();
-  state.requester ??= createRequester(permitProtocol);
+  state.requester ??= createRequester(circuitBreakerPermitProtocol);
   return state.requester;
 }
 
@@ -177,7 +177,7 @@ export class DependentBreaker {
    * breaker on every call, as for a workflow that never subscribed.
    */
   async subscribe(options: Pick<BreakerGuardOptions, 'requestTimeout'> = {}): Promise<boolean> {
-    await this.signalWithStart(subscribeSignal.name, { workflowId: workflowInfo().workflowId });
+    await this.signalWithStart(circuitBreakerSubscribeSignal.name, { workflowId: workflowInfo().workflowId });
     this.isSubscribed = true;
     const answer = await this.ask(true, options.requestTimeout);
     if (answer.subscribed === false) {
@@ -194,7 +194,7 @@ export class DependentBreaker {
   async unsubscribe(): Promise<void> {
     this.isSubscribed = false;
     try {
-      await signalWorkflow(this.breakerWorkflowId, unsubscribeSignal, {
+      await signalWorkflow(this.breakerWorkflowId, circuitBreakerUnsubscribeSignal, {
         workflowId: workflowInfo().workflowId,
       });
     } catch (err) {
@@ -298,10 +298,10 @@ export class DependentBreaker {
     };
     try {
       try {
-        await signalWorkflow(this.breakerWorkflowId, reportSignal, payload);
+        await signalWorkflow(this.breakerWorkflowId, circuitBreakerReportSignal, payload);
       } catch (err) {
         if (!(err instanceof ExternalWorkflowNotFoundError)) throw err;
-        await this.signalWithStart(reportSignal.name, payload);
+        await this.signalWithStart(circuitBreakerReportSignal.name, payload);
       }
     } catch (err) {
       log.warn(`Could not report ${outcome} to circuit breaker "${this.ref.dependency}": ${String(err)}`, {
@@ -374,8 +374,8 @@ export function circuitBreaker(ref: string | BreakerRef): DependentBreaker {
   const resolved = typeof ref === 'string' ? { dependency: ref } : ref;
   const { breakers } = local();
   if (breakers.size === 0) {
-    setTypedHandler(pauseSignal, applyNotice);
-    setTypedHandler(resumeSignal, applyNotice);
+    setTypedHandler(circuitBreakerPauseSignal, applyNotice);
+    setTypedHandler(circuitBreakerResumeSignal, applyNotice);
   }
   let breaker = breakers.get(resolved.dependency);
   if (!breaker) {

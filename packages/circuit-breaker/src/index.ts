@@ -19,14 +19,14 @@ export {
 export {
   CIRCUIT_BREAKER_WORKFLOW_TYPE,
   circuitBreakerWorkflowId,
-  forceSignal,
-  inspectQuery,
-  pauseSignal,
-  permitProtocol,
-  reportSignal,
-  resumeSignal,
-  subscribeSignal,
-  unsubscribeSignal,
+  circuitBreakerForceSignal,
+  circuitBreakerInspectQuery,
+  circuitBreakerPauseSignal,
+  circuitBreakerPermitProtocol,
+  circuitBreakerReportSignal,
+  circuitBreakerResumeSignal,
+  circuitBreakerSubscribeSignal,
+  circuitBreakerUnsubscribeSignal,
   type BreakerInspection,
   type BreakerNotice,
   type BreakerState,
@@ -36,4 +36,4 @@ export {
   type PermitRequest,
   type PermitResponse,
   type SubscriptionRequest,
-} from './protocol.js';
+} from './definitions.js';

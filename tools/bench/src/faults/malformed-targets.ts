@@ -10,10 +10,10 @@ import {
   mutexWorkflowId,
 } from '@temporal-patterns/mutex';
 import {
-  forceSignal,
-  reportSignal,
-  subscribeSignal,
-  unsubscribeSignal,
+  circuitBreakerForceSignal,
+  circuitBreakerReportSignal,
+  circuitBreakerSubscribeSignal,
+  circuitBreakerUnsubscribeSignal,
 } from '@temporal-patterns/circuit-breaker';
 import { circuitBreakerWorkflowId, startCircuitBreaker } from '@temporal-patterns/circuit-breaker/client';
 import { fanoutCleanupSignal, fanoutReportSignal, fanoutStartSignal } from '@temporal-patterns/fanout';
@@ -70,10 +70,10 @@ export async function startMalformedTargets(client: Client, taskQueue: string): 
     pattern: 'circuit-breaker',
     workflowId: circuitBreakerWorkflowId(dependency),
     signals: [
-      { signal: reportSignal, valid: { outcome: 'failure' } },
-      { signal: subscribeSignal, valid: { workflowId: 'w' } },
-      { signal: unsubscribeSignal, valid: { workflowId: 'w' } },
-      { signal: forceSignal, valid: { mode: 'open' } },
+      { signal: circuitBreakerReportSignal, valid: { outcome: 'failure' } },
+      { signal: circuitBreakerSubscribeSignal, valid: { workflowId: 'w' } },
+      { signal: circuitBreakerUnsubscribeSignal, valid: { workflowId: 'w' } },
+      { signal: circuitBreakerForceSignal, valid: { mode: 'open' } },
     ],
   });
   // A fan-out whose two children wait forever: the parent takes reports, a child takes start/clean-up.

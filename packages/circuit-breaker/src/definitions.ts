@@ -1,3 +1,6 @@
+// The breaker's wire definitions: the signals, request/response and query that breakers, dependents,
+// operators and clients exchange, with their payload types and validators. Wire names are a public
+// contract: renaming one breaks running workflows and their callers, and wants a changeset that says so.
 import { defineRequestResponse, defineTypedSignal } from '@temporal-patterns/signal-utils';
 import {
   oneOf,
@@ -32,7 +35,7 @@ function requiredNumber(obj: PayloadRecord, key: string): number {
   return value;
 }
 
-/** Payload of {@link reportSignal}: the outcome of one call to the protected dependency. */
+/** Payload of {@link circuitBreakerReportSignal}: the outcome of one call to the protected dependency. */
 export interface OutcomeReport {
   outcome: 'success' | 'failure';
   /** Id of this report; a report delivered twice with the same id counts once. */
@@ -51,21 +54,24 @@ export interface OutcomeReport {
 }
 
 /** Wire name `circuit-breaker.report`: a success or failure of a call to the dependency. */
-export const reportSignal = defineTypedSignal<OutcomeReport>('circuit-breaker.report', (raw) => {
-  const obj = parseRecord(raw);
-  const outcome = oneOf(obj, 'outcome', ['success', 'failure']);
-  const detail = optionalString(obj, 'detail');
-  return {
-    startedAt: optionalNumber(obj, 'startedAt'),
-    outcome,
-    reportId: optionalString(obj, 'reportId'),
-    permitId: optionalString(obj, 'permitId'),
-    sender: optionalString(obj, 'sender'),
-    detail: detail?.slice(0, 500),
-  };
-});
+export const circuitBreakerReportSignal = defineTypedSignal<OutcomeReport>(
+  'circuit-breaker.report',
+  (raw) => {
+    const obj = parseRecord(raw);
+    const outcome = oneOf(obj, 'outcome', ['success', 'failure']);
+    const detail = optionalString(obj, 'detail');
+    return {
+      startedAt: optionalNumber(obj, 'startedAt'),
+      outcome,
+      reportId: optionalString(obj, 'reportId'),
+      permitId: optionalString(obj, 'permitId'),
+      sender: optionalString(obj, 'sender'),
+      detail: detail?.slice(0, 500),
+    };
+  },
+);
 
-/** Payload of {@link subscribeSignal} and {@link unsubscribeSignal}. */
+/** Payload of {@link circuitBreakerSubscribeSignal} and {@link circuitBreakerUnsubscribeSignal}. */
 export interface SubscriptionRequest {
   /** The subscriber's workflow id (no run id, so it survives the subscriber's continue-as-new). */
   workflowId: string;
@@ -76,19 +82,19 @@ const subscription = (raw: unknown): SubscriptionRequest => ({
 });
 
 /** Wire name `circuit-breaker.subscribe`: the sender wants pause and resume signals. */
-export const subscribeSignal = defineTypedSignal<SubscriptionRequest>(
+export const circuitBreakerSubscribeSignal = defineTypedSignal<SubscriptionRequest>(
   'circuit-breaker.subscribe',
   subscription,
 );
 
 /** Wire name `circuit-breaker.unsubscribe`: the sender no longer wants pause and resume signals. */
-export const unsubscribeSignal = defineTypedSignal<SubscriptionRequest>(
+export const circuitBreakerUnsubscribeSignal = defineTypedSignal<SubscriptionRequest>(
   'circuit-breaker.unsubscribe',
   subscription,
 );
 
 /**
- * Payload of {@link forceSignal}. `open` holds the breaker open (no cooldown ends it) until `closed` or
+ * Payload of {@link circuitBreakerForceSignal}. `open` holds the breaker open (no cooldown ends it) until `closed` or
  * `release`; `closed` closes it now, resets the counters and resumes everyone, after which the usual
  * thresholds apply; `release` ends a forced open by starting a normal cooldown.
  */
@@ -99,7 +105,7 @@ export interface ForceCommand {
 }
 
 /** Wire name `circuit-breaker.force`: an operator's command. */
-export const forceSignal = defineTypedSignal<ForceCommand>('circuit-breaker.force', (raw) => {
+export const circuitBreakerForceSignal = defineTypedSignal<ForceCommand>('circuit-breaker.force', (raw) => {
   const obj = parseRecord(raw);
   return {
     mode: oneOf(obj, 'mode', ['open', 'closed', 'release']),
@@ -132,10 +138,10 @@ const notice = (raw: unknown): BreakerNotice => {
 };
 
 /** Wire name `circuit-breaker.pause`: sent to every subscriber when the breaker opens. */
-export const pauseSignal = defineTypedSignal<BreakerNotice>('circuit-breaker.pause', notice);
+export const circuitBreakerPauseSignal = defineTypedSignal<BreakerNotice>('circuit-breaker.pause', notice);
 
 /** Wire name `circuit-breaker.resume`: sent to every subscriber when the breaker closes. */
-export const resumeSignal = defineTypedSignal<BreakerNotice>('circuit-breaker.resume', notice);
+export const circuitBreakerResumeSignal = defineTypedSignal<BreakerNotice>('circuit-breaker.resume', notice);
 
 /** A permit request: `peek` only asks for the state and never takes a probe permit. */
 export interface PermitRequest {
@@ -160,25 +166,28 @@ export interface PermitResponse {
  * Request/response `circuit-breaker.permit` (signals `circuit-breaker.permit.request` and
  * `.response`): how a workflow asks a breaker for its state or a probe permit.
  */
-export const permitProtocol = defineRequestResponse<PermitRequest, PermitResponse>('circuit-breaker.permit', {
-  request: (raw) => {
-    if (raw === undefined || raw === null) return {};
-    const obj = parseRecord(raw);
-    if (obj.peek !== undefined && typeof obj.peek !== 'boolean') throw new Error('peek must be a boolean');
-    return { peek: obj.peek as boolean | undefined };
+export const circuitBreakerPermitProtocol = defineRequestResponse<PermitRequest, PermitResponse>(
+  'circuit-breaker.permit',
+  {
+    request: (raw) => {
+      if (raw === undefined || raw === null) return {};
+      const obj = parseRecord(raw);
+      if (obj.peek !== undefined && typeof obj.peek !== 'boolean') throw new Error('peek must be a boolean');
+      return { peek: obj.peek as boolean | undefined };
+    },
+    response: (raw) => {
+      const obj = parseRecord(raw);
+      return {
+        decision: oneOf(obj, 'decision', ['proceed', 'probe', 'wait']),
+        state: oneOf(obj, 'state', BREAKER_STATES),
+        epoch: requiredNumber(obj, 'epoch'),
+        retryAfterMs: requiredNumber(obj, 'retryAfterMs'),
+        permitId: optionalString(obj, 'permitId'),
+        ...(typeof obj.subscribed === 'boolean' ? { subscribed: obj.subscribed } : {}),
+      };
+    },
   },
-  response: (raw) => {
-    const obj = parseRecord(raw);
-    return {
-      decision: oneOf(obj, 'decision', ['proceed', 'probe', 'wait']),
-      state: oneOf(obj, 'state', BREAKER_STATES),
-      epoch: requiredNumber(obj, 'epoch'),
-      retryAfterMs: requiredNumber(obj, 'retryAfterMs'),
-      permitId: optionalString(obj, 'permitId'),
-      ...(typeof obj.subscribed === 'boolean' ? { subscribed: obj.subscribed } : {}),
-    };
-  },
-});
+);
 
 /** One state change, as listed in the inspection. */
 export interface BreakerTransition {
@@ -189,7 +198,7 @@ export interface BreakerTransition {
   reason: string;
 }
 
-/** What an operator sees: the answer to the {@link inspectQuery}. */
+/** What an operator sees: the answer to the {@link circuitBreakerInspectQuery}. */
 export interface BreakerInspection {
   dependency: string;
   state: BreakerState;
@@ -230,4 +239,4 @@ export interface BreakerInspection {
 }
 
 /** Query `circuit-breaker.inspect`: state, counts, since when, subscribers. */
-export const inspectQuery = defineQuery<BreakerInspection>('circuit-breaker.inspect');
+export const circuitBreakerInspectQuery = defineQuery<BreakerInspection>('circuit-breaker.inspect');
