@@ -11,6 +11,7 @@ import { validateFanoutOptions, type FanoutOptions } from './fanout-options.js';
 import { fanoutWorkflow } from './fanout-workflow.js';
 
 export * from './index.js';
+export type { FanoutProgress, FanoutReport } from './definitions.js';
 
 /** Where and as what to start a fan-out parent. */
 export interface StartFanoutOptions extends FanoutOptions {
