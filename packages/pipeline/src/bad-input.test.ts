@@ -4,15 +4,8 @@ import { ExternalWorkflowNotFoundError } from '@temporal-patterns/signal-utils';
 import { sendSignal } from '@temporal-patterns/signal-utils/client';
 import { describe, expect, it } from 'vitest';
 import { startPipeline } from './client.js';
-import {
-  InvalidPipelineItemError,
-  UnknownStageError,
-  pipelineCreditSignal,
-  definePipeline,
-  pipelineFeedSignal,
-  pipelineItemsSignal,
-  stageWorkflowId,
-} from './index.js';
+import { pipelineCreditSignal, pipelineFeedSignal, pipelineItemsSignal } from './definitions.js';
+import { InvalidPipelineItemError, UnknownStageError, definePipeline, stageWorkflowId } from './index.js';
 import { createTestActivities, effectsOf } from './test-activities.js';
 import { items, waitUntil } from './test-helpers.js';
 import { feedingWorkflow } from './test-workflows.js';

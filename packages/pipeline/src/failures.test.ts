@@ -4,7 +4,8 @@ import { useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing'
 import { sendSignal } from '@temporal-patterns/signal-utils/client';
 import { describe, expect, it } from 'vitest';
 import { startPipeline, type PipelineRun } from './client.js';
-import { definePipeline, pipelineItemsSignal, stageWorkflowId, type StageDefinition } from './index.js';
+import { pipelineItemsSignal } from './definitions.js';
+import { definePipeline, stageWorkflowId, type StageDefinition } from './index.js';
 import { createTestActivities, effectsOf } from './test-activities.js';
 import { items, waitUntil } from './test-helpers.js';
 

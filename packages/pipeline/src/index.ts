@@ -1,14 +1,9 @@
-// Workflow-safe entry: everything here may run inside the workflow sandbox.
+// Workflow-safe entry: everything here may run inside the workflow sandbox. It holds what an application
+// writes against; the wire signals and queries are in the `./definitions` entry.
 export {
-  DEFAULT_WINDOW,
   PIPELINE_INPUT,
-  PIPELINE_OUTPUT,
   definePipeline,
-  getStage,
-  sinkStages,
-  sourceStages,
   stageWorkflowId,
-  upstreamOf,
   type FailurePolicy,
   type PipelineDefinition,
   type StageActivityInput,
@@ -23,27 +18,15 @@ export {
   UnknownStageError,
   type ItemFailureReason,
 } from './errors.js';
-export {
-  pipelineCreditSignal,
-  pipelineFeedSignal,
-  pipelineItemsSignal,
-  pipelineRunProgressQuery,
-  pipelineStageFailedSignal,
-  pipelineStageProgressQuery,
-  type CreditMessage,
-  type EdgeEntry,
-  type FeedBatch,
-  type ItemEnvelope,
-  type ItemFailure,
-  type ItemOutcome,
-  type ItemsMessage,
-  type PipelineItem,
-  type PipelineResult,
-  type RunProgress,
-  type StageFailedMessage,
-  type StageProgress,
+export type {
+  ItemFailure,
+  ItemOutcome,
+  PipelineItem,
+  PipelineResult,
+  RunProgress,
+  StageProgress,
 } from './definitions.js';
 export type { PipelineRunOptions } from './runtime-options.js';
 export { PipelineFeeder } from './feeder.js';
-export { pipelineStageWorkflow, type StageState, type StageWorkflowInput } from './stage-workflow.js';
-export { pipelineRunWorkflow, type PipelineRunInput, type RunState } from './run-workflow.js';
+export { pipelineStageWorkflow } from './stage-workflow.js';
+export { pipelineRunWorkflow, type PipelineRunInput } from './run-workflow.js';

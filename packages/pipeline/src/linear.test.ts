@@ -3,7 +3,8 @@ import { useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing'
 import { describe, expect, it } from 'vitest';
 import { sendSignal } from '@temporal-patterns/signal-utils/client';
 import { startPipeline } from './client.js';
-import { definePipeline, pipelineFeedSignal, pipelineItemsSignal, stageWorkflowId } from './index.js';
+import { pipelineFeedSignal, pipelineItemsSignal } from './definitions.js';
+import { definePipeline, stageWorkflowId } from './index.js';
 import { createTestActivities, effectsOf } from './test-activities.js';
 import { items, shuffled, waitUntil } from './test-helpers.js';
 

@@ -8,12 +8,10 @@ import {
   InvalidPipelineDefinitionError,
   definePipeline,
   pipelineRunWorkflow,
-  sinkStages,
-  sourceStages,
   stageWorkflowId,
-  upstreamOf,
   type PipelineDefinition,
 } from './index.js';
+import { sinkStages, sourceStages, upstreamOf } from './pipeline-definition.js';
 
 const workflowsPath = fileURLToPath(new URL('./index.ts', import.meta.url));
 const env = useTemporalTestEnv();

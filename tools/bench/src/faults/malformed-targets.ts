@@ -22,7 +22,7 @@ import {
   pipelineCreditSignal,
   pipelineItemsSignal,
   pipelineStageFailedSignal,
-} from '@temporal-patterns/pipeline';
+} from '@temporal-patterns/pipeline/definitions';
 import { definePipeline, startPipeline } from '@temporal-patterns/pipeline/client';
 import { startMutex } from '../start-mutex.js';
 import type { TargetSignal } from './malformed-shapes.js';
