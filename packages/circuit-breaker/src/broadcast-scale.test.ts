@@ -1,13 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
 import { describe, expect, it } from 'vitest';
-import {
-  circuitBreakerWorkflowId,
-  forceOpen,
-  inspectCircuitBreaker,
-  startCircuitBreaker,
-  circuitBreakerSubscribeSignal,
-} from './client.js';
+import { circuitBreakerWorkflowId, forceOpen, inspectCircuitBreaker, startCircuitBreaker } from './client.js';
+import { circuitBreakerSubscribeSignal } from './definitions.js';
 import { eventually } from './test-helpers.js';
 
 const workflowsPath = fileURLToPath(new URL('./test-workflows.ts', import.meta.url));

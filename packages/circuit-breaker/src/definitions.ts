@@ -1,6 +1,11 @@
-// The breaker's wire definitions: the signals, request/response and query that breakers, dependents,
-// operators and clients exchange, with their payload types and validators. Wire names are a public
-// contract: renaming one breaks running workflows and their callers, and wants a changeset that says so.
+/**
+ * The `./definitions` entry (workflow-safe): the signals, request/response and query that breakers,
+ * dependents, operators and clients exchange, with their payload types and validators, for tools and
+ * clients that speak to a breaker without the helpers. Applications use the root and client entries.
+ *
+ * Wire names are a public contract: renaming one breaks running workflows and their callers, and wants a
+ * changeset that says so.
+ */
 import { defineRequestResponse, defineTypedSignal } from '@temporal-patterns/signal-utils';
 import {
   oneOf,

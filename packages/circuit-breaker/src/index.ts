@@ -1,6 +1,6 @@
-// Workflow-safe entry: everything here may run inside the workflow sandbox.
+// Workflow-safe entry: everything here may run inside the workflow sandbox. It holds what an application
+// writes against; the wire definitions (signals, payloads) are in the ./definitions entry.
 export { circuitBreakerWorkflow, type CircuitBreakerInput } from './breaker-workflow.js';
-export type { BreakerSnapshot } from './breaker-machine.js';
 export {
   breakerGuard,
   circuitBreaker,
@@ -11,29 +11,12 @@ export {
   type GuardedCallOptions,
 } from './dependent.js';
 export { CircuitOpenError, InvalidCircuitBreakerOptionsError } from './errors.js';
-export {
-  resolveCircuitBreakerOptions,
-  type CircuitBreakerOptions,
-  type ResolvedCircuitBreakerOptions,
-} from './options.js';
+export type { CircuitBreakerOptions } from './options.js';
 export {
   CIRCUIT_BREAKER_WORKFLOW_TYPE,
   circuitBreakerWorkflowId,
-  circuitBreakerForceSignal,
-  circuitBreakerInspectQuery,
-  circuitBreakerPauseSignal,
-  circuitBreakerPermitProtocol,
-  circuitBreakerReportSignal,
-  circuitBreakerResumeSignal,
-  circuitBreakerSubscribeSignal,
-  circuitBreakerUnsubscribeSignal,
   type BreakerInspection,
-  type BreakerNotice,
   type BreakerState,
   type BreakerTransition,
-  type ForceCommand,
   type OutcomeReport,
-  type PermitRequest,
-  type PermitResponse,
-  type SubscriptionRequest,
 } from './definitions.js';

@@ -14,7 +14,7 @@ import {
   circuitBreakerReportSignal,
   circuitBreakerSubscribeSignal,
   circuitBreakerUnsubscribeSignal,
-} from '@temporal-patterns/circuit-breaker';
+} from '@temporal-patterns/circuit-breaker/definitions';
 import { circuitBreakerWorkflowId, startCircuitBreaker } from '@temporal-patterns/circuit-breaker/client';
 import { fanoutCleanupSignal, fanoutReportSignal, fanoutStartSignal } from '@temporal-patterns/fanout';
 import { startFanout } from '@temporal-patterns/fanout/client';
