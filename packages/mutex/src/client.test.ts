@@ -1,15 +1,15 @@
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
+import { pollUntil, useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
 import { describe, expect, it } from 'vitest';
 import { MutexClient } from './client.js';
 import { LockTimeoutError, mutexStateQuery, mutexWorkflowId } from './index.js';
-import { waitFor, workerActivities, workflowsPath } from './test-support.js';
+import { workerActivities, workflowsPath } from './__tests__/test-support.js';
 import {
   holdUntilSignalled,
   leaseQuery,
   withLockBodyThrows,
   withLockUntilCancelled,
-} from './test-workflows.js';
+} from './__tests__/test-workflows.js';
 
 const env = useTemporalTestEnv();
 
@@ -84,13 +84,11 @@ describe('withLock', () => {
       expect(error).toBeInstanceOf(WorkflowFailedError);
       const state = await env.client.workflow.getHandle(mutexWorkflowId(resourceId)).query(mutexStateQuery);
       expect(state.recentGrants).toHaveLength(1);
-      await waitFor(
+      await pollUntil(
         async () =>
           (await env.client.workflow.getHandle(mutexWorkflowId(resourceId)).query(mutexStateQuery)).holders
-            .length === 0
-            ? true
-            : undefined,
-        'release',
+            .length === 0,
+        { what: 'release' },
       );
     });
   });
@@ -104,27 +102,24 @@ describe('withLock', () => {
         workflowId: env.taskQueue('holder'),
         args: [resourceId],
       });
-      await waitFor(() => holder.query(leaseQuery), 'the lock');
+      await pollUntil(() => holder.query(leaseQuery), { what: 'the lock' });
       const waiter = await env.client.workflow.start(holdUntilSignalled, {
         taskQueue,
         workflowId: env.taskQueue('waiter'),
         args: [resourceId, { timeoutMs: 30_000 }],
       });
-      await waitFor(
-        async () => ((await mutex.query(mutexStateQuery)).queue.length === 1 ? true : undefined),
-        'waiter queued',
-      );
+      await pollUntil(async () => (await mutex.query(mutexStateQuery)).queue.length === 1, {
+        what: 'waiter queued',
+      });
       await waiter.cancel();
-      await waitFor(
-        async () => ((await mutex.query(mutexStateQuery)).queue.length === 0 ? true : undefined),
-        'waiter withdrawn',
-      );
+      await pollUntil(async () => (await mutex.query(mutexStateQuery)).queue.length === 0, {
+        what: 'waiter withdrawn',
+      });
       await holder.cancel();
       await expect(holder.result()).rejects.toBeInstanceOf(WorkflowFailedError);
-      await waitFor(
-        async () => ((await mutex.query(mutexStateQuery)).holders.length === 0 ? true : undefined),
-        'holder released',
-      );
+      await pollUntil(async () => (await mutex.query(mutexStateQuery)).holders.length === 0, {
+        what: 'holder released',
+      });
       const state = await mutex.query(mutexStateQuery);
       expect(
         state.recentGrants.map((g) => (g.requester.kind === 'workflow' ? g.requester.workflowId : '')),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
+import { pollUntil, useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
 import { describe, expect, it } from 'vitest';
 import type { LockRequest } from './definitions.js';
 import {
@@ -14,10 +14,9 @@ import {
 import {
   criticalSectionRecorder,
   maxConcurrent,
-  waitFor,
   workerActivities,
   workflowsPath,
-} from './test-support.js';
+} from './__tests__/test-support.js';
 import {
   exclusiveWorker,
   grantCollector,
@@ -26,7 +25,7 @@ import {
   holdUntilSignalled,
   leaseQuery,
   releaseNowSignal,
-} from './test-workflows.js';
+} from './__tests__/test-workflows.js';
 
 const env = useTemporalTestEnv();
 
@@ -51,7 +50,7 @@ describe('Mutex guarantees beyond the article', () => {
     await env.withWorker({ workflowsPath, activities: workerActivities(env) }, async (taskQueue) => {
       const resourceId = env.taskQueue('r');
       const a = await startHolder(taskQueue, resourceId, { timeoutMs: 10_000 });
-      await waitFor(() => a.query(leaseQuery), 'A to hold');
+      await pollUntil(() => a.query(leaseQuery), { what: 'A to hold' });
       const bId = env.taskQueue('B');
       const b = await env.client.workflow.execute(exclusiveWorker, {
         taskQueue,
@@ -61,7 +60,7 @@ describe('Mutex guarantees beyond the article', () => {
       expect(b).toEqual({ error: 'LockTimeoutError' });
       const c = await startHolder(taskQueue, resourceId, { timeoutMs: 10_000 });
       await a.signal(releaseNowSignal);
-      await waitFor(() => c.query(leaseQuery), 'C to hold');
+      await pollUntil(() => c.query(leaseQuery), { what: 'C to hold' });
       const state = await mutexHandle(resourceId).query(mutexStateQuery);
       const grantedTo = state.recentGrants.map((g) =>
         g.requester.kind === 'workflow' ? g.requester.workflowId : '',
@@ -76,22 +75,18 @@ describe('Mutex guarantees beyond the article', () => {
     await env.withWorker({ workflowsPath, activities: workerActivities(env) }, async (taskQueue) => {
       const resourceId = env.taskQueue('r');
       const a = await startHolder(taskQueue, resourceId, { timeoutMs: 10_000 });
-      await waitFor(() => a.query(leaseQuery), 'A to hold');
+      await pollUntil(() => a.query(leaseQuery), { what: 'A to hold' });
       const b = await startHolder(taskQueue, resourceId, { timeoutMs: 30_000 });
-      await waitFor(
-        async () =>
-          (await mutexHandle(resourceId).query(mutexStateQuery)).queue.length === 1 ? true : undefined,
-        'B queued',
-      );
+      await pollUntil(async () => (await mutexHandle(resourceId).query(mutexStateQuery)).queue.length === 1, {
+        what: 'B queued',
+      });
       await b.terminate('test: requester dies while queued');
       const c = await startHolder(taskQueue, resourceId, { timeoutMs: 30_000 });
-      await waitFor(
-        async () =>
-          (await mutexHandle(resourceId).query(mutexStateQuery)).queue.length === 2 ? true : undefined,
-        'C queued',
-      );
+      await pollUntil(async () => (await mutexHandle(resourceId).query(mutexStateQuery)).queue.length === 2, {
+        what: 'C queued',
+      });
       await a.signal(releaseNowSignal);
-      const leaseC = await waitFor(() => c.query(leaseQuery), 'C to hold');
+      const leaseC = await pollUntil(() => c.query(leaseQuery), { what: 'C to hold' });
       expect(leaseC.resourceId).toBe(resourceId);
       expect((await mutexHandle(resourceId).describe()).status.name).toBe('RUNNING');
       expect(
@@ -107,10 +102,10 @@ describe('Mutex guarantees beyond the article', () => {
     await env.withWorker({ workflowsPath, activities: workerActivities(env) }, async (taskQueue) => {
       const resourceId = env.taskQueue('r');
       const a = await startHolder(taskQueue, resourceId, { timeoutMs: 10_000, lease: 1_000 });
-      await waitFor(() => a.query(leaseQuery), 'A to hold');
+      await pollUntil(() => a.query(leaseQuery), { what: 'A to hold' });
       await a.terminate('test: holder crashes');
       const b = await startHolder(taskQueue, resourceId, { timeoutMs: 20_000 });
-      await waitFor(() => b.query(leaseQuery), 'B to hold after the lease');
+      await pollUntil(() => b.query(leaseQuery), { what: 'B to hold after the lease' });
       const [grantA, grantB] = (await mutexHandle(resourceId).query(mutexStateQuery)).recentGrants;
       expect(grantB!.grantedAt - grantA!.grantedAt).toBeGreaterThanOrEqual(1_000);
       expect(
@@ -148,19 +143,21 @@ describe('Mutex guarantees beyond the article', () => {
         });
       await send();
       await send();
-      const [grant] = await waitFor(async () => {
-        const grants = await collector.query(grantsQuery);
-        return grants.length > 0 ? grants : undefined;
-      }, 'the grant');
+      const [grant] = await pollUntil(
+        async () => {
+          const grants = await collector.query(grantsQuery);
+          return grants.length > 0 ? grants : undefined;
+        },
+        { what: 'the grant' },
+      );
       await mutexHandle(resourceId).signal(mutexReleaseSignal.definition, {
         requestId: request.requestId,
         grantToken: grant!.grantToken,
       });
       await send(); // a third copy after release: still the same request, never queued again
-      await waitFor(
-        async () =>
-          (await mutexHandle(resourceId).query(mutexStateQuery)).holders.length === 0 ? true : undefined,
-        'release',
+      await pollUntil(
+        async () => (await mutexHandle(resourceId).query(mutexStateQuery)).holders.length === 0,
+        { what: 'release' },
       );
       const state = await mutexHandle(resourceId).query(mutexStateQuery);
       expect(state.recentGrants).toHaveLength(1);
@@ -174,9 +171,9 @@ describe('Mutex guarantees beyond the article', () => {
     await env.withWorker({ workflowsPath, activities: workerActivities(env) }, async (taskQueue) => {
       const resourceId = env.taskQueue('r');
       const a = await startHolder(taskQueue, resourceId, { timeoutMs: 10_000, lease: 500 });
-      await waitFor(() => a.query(leaseQuery), 'A to hold');
+      await pollUntil(() => a.query(leaseQuery), { what: 'A to hold' });
       const b = await startHolder(taskQueue, resourceId, { timeoutMs: 20_000 });
-      const leaseB = await waitFor(() => b.query(leaseQuery), 'B to hold after A lapsed');
+      const leaseB = await pollUntil(() => b.query(leaseQuery), { what: 'B to hold after A lapsed' });
       await a.signal(releaseNowSignal); // A's stale release
       await a.result();
       const state = await mutexHandle(resourceId).query(mutexStateQuery);
@@ -192,7 +189,7 @@ describe('Mutex guarantees beyond the article', () => {
     await env.withWorker({ workflowsPath, activities: workerActivities(env) }, async (taskQueue) => {
       const resourceId = env.taskQueue('r');
       const a = await startHolder(taskQueue, resourceId, { timeoutMs: 10_000, lease: 60_000 });
-      const lease = await waitFor(() => a.query(leaseQuery), 'A to hold');
+      const lease = await pollUntil(() => a.query(leaseQuery), { what: 'A to hold' });
       await mutexHandle(resourceId).signal(mutexReleaseSignal.definition, {
         requestId: lease.requestId,
         grantToken: 'forged',
@@ -230,7 +227,7 @@ describe('Mutex guarantees beyond the article', () => {
         workflowId: env.taskQueue('two'),
         args: [r1, r2],
       });
-      await waitFor(() => holder.query(leaseQuery), 'both locks');
+      await pollUntil(() => holder.query(leaseQuery), { what: 'both locks' });
       const [s1, s2] = await Promise.all([
         mutexHandle(r1).query(mutexStateQuery),
         mutexHandle(r2).query(mutexStateQuery),
@@ -273,13 +270,11 @@ describe('Mutex guarantees beyond the article', () => {
         const tokens = [await runOnce()];
         const firstRun = mutexHandle(resourceId);
         const firstRunId = (await firstRun.describe()).runId;
-        await waitFor(
+        await pollUntil(
           async () =>
             (await env.client.workflow.getHandle(firstRun.workflowId, firstRunId).describe()).status.name ===
-            'COMPLETED'
-              ? true
-              : undefined,
-          'the idle mutex to complete',
+            'COMPLETED',
+          { what: 'the idle mutex to complete' },
         );
         // ...then requests land just before, at, and just after its 300 ms idle deadline.
         for (const pauseMs of [250, 300, 320, 350, 280, 400, 310, 600, 290]) {
@@ -326,7 +321,7 @@ describe('Mutex guarantees beyond the article', () => {
     await env.withWorker({ workflowsPath, activities: workerActivities(env) }, async (taskQueue) => {
       const resourceId = env.taskQueue('r');
       const a = await startHolder(taskQueue, resourceId, { timeoutMs: 10_000 });
-      await waitFor(() => a.query(leaseQuery), 'A to hold');
+      await pollUntil(() => a.query(leaseQuery), { what: 'A to hold' });
       const mutex = mutexHandle(resourceId);
       const junk: unknown[] = [
         null,
@@ -351,7 +346,7 @@ describe('Mutex guarantees beyond the article', () => {
       }
       await a.signal(releaseNowSignal);
       const b = await startHolder(taskQueue, resourceId, { timeoutMs: 10_000 });
-      await waitFor(() => b.query(leaseQuery), 'B to hold');
+      await pollUntil(() => b.query(leaseQuery), { what: 'B to hold' });
       expect((await mutex.describe()).status.name).toBe('RUNNING');
       expect(env.logsMatching('Rejected malformed payload on signal "mutex.lock-request"').length).toBe(
         junk.length,

@@ -1,22 +1,20 @@
-import { useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
+import { pollUntil, replayHistories, useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
 import { describe, expect, it } from 'vitest';
 import { MutexClient } from './client.js';
 import { mutexStateQuery, mutexWorkflowId } from './index.js';
 import {
   criticalSectionRecorder,
   maxConcurrent,
-  replayRecordedHistories,
-  waitFor,
   workerActivities,
   workflowsPath,
-} from './test-support.js';
+} from './__tests__/test-support.js';
 import {
   exclusiveResourceWorkflow,
   exclusiveWorker,
   holdUntilSignalled,
   leaseQuery,
   releaseNowSignal,
-} from './test-workflows.js';
+} from './__tests__/test-workflows.js';
 
 const env = useTemporalTestEnv();
 
@@ -57,20 +55,19 @@ describe('Mutex (the article)', () => {
         workflowId: env.taskQueue('A'),
         args: [resourceId, { timeoutMs: 10_000 }],
       });
-      const leaseA = await waitFor(() => a.query(leaseQuery), 'A to hold the lock');
+      const leaseA = await pollUntil(() => a.query(leaseQuery), { what: 'A to hold the lock' });
       const b = await env.client.workflow.start(holdUntilSignalled, {
         taskQueue,
         workflowId: env.taskQueue('B'),
         args: [resourceId, { timeoutMs: 10_000 }],
       });
       const mutex = new MutexClient(env.client, { taskQueue });
-      await waitFor(
-        async () => ((await mutex.inspect(resourceId))?.queue.length === 1 ? true : undefined),
-        'B to queue',
-      );
+      await pollUntil(async () => (await mutex.inspect(resourceId))?.queue.length === 1, {
+        what: 'B to queue',
+      });
       expect(await b.query(leaseQuery)).toBeUndefined();
       await a.signal(releaseNowSignal);
-      const leaseB = await waitFor(() => b.query(leaseQuery), 'B to hold the lock');
+      const leaseB = await pollUntil(() => b.query(leaseQuery), { what: 'B to hold the lock' });
       expect(leaseB.fencingToken).toBe(leaseA.fencingToken + 1);
       await b.signal(releaseNowSignal);
       await Promise.all([a.result(), b.result()]);
@@ -104,12 +101,14 @@ describe('Mutex under contention', () => {
           expect(visits[i]!.enteredAt).toBeGreaterThanOrEqual(visits[i - 1]!.exitedAt);
           expect(visits[i]!.fencingToken).toBeGreaterThan(visits[i - 1]!.fencingToken);
         }
-        // The recorded histories replay against the current code without non-determinism.
-        const replayed = await replayRecordedHistories(env.client, [
-          { workflowId: mutexWorkflowId(resourceId) },
-          ...ids.slice(0, 5).map((workflowId) => ({ workflowId })),
-        ]);
-        expect(replayed).toBe(6);
+        // This run's histories (the mutex and five workers) replay without non-determinism.
+        const histories = await Promise.all(
+          [mutexWorkflowId(resourceId), ...ids.slice(0, 5)].map(async (workflowId) => ({
+            workflowId,
+            history: await env.client.workflow.getHandle(workflowId).fetchHistory(),
+          })),
+        );
+        expect(await replayHistories(workflowsPath, histories)).toBe(6);
       },
     );
   });

@@ -1,28 +1,15 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
+import { defineReadmeExampleTests, useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
 import { describe, expect, it } from 'vitest';
-import { createMutexActivities } from './client.js';
-import { postPayment, type LedgerActivities } from './readme-example.js';
+import { createMutexActivities } from '../client.js';
+import { postPayment, type LedgerActivities } from '../readme-example.js';
 
-const examplePath = fileURLToPath(new URL('./readme-example.ts', import.meta.url));
-const workerPath = fileURLToPath(new URL('./readme-example-worker.ts', import.meta.url));
+const examplePath = fileURLToPath(new URL('../readme-example.ts', import.meta.url));
 const env = useTemporalTestEnv();
 
+defineReadmeExampleTests({ packageDir: new URL('../../', import.meta.url) });
+
 describe('README quick start', () => {
-  it('is the code the README shows', () => {
-    const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
-    expect(readme).toContain(readFileSync(examplePath, 'utf8').trim());
-  });
-
-  it('shows the worker the release check runs, importing workflows.ts as the README names them', () => {
-    const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
-    const worker = readFileSync(workerPath, 'utf8')
-      .trim()
-      .replaceAll("'./readme-example.js'", "'./workflows.js'");
-    expect(readme).toContain(worker);
-  });
-
   it('runs: concurrent payments to one account are posted one at a time with increasing tokens', async () => {
     const entries: Array<{ account: string; cents: number; fencingToken: number }> = [];
     let newestToken = 0;

@@ -1,9 +1,8 @@
+// Helpers shared by this package's tests: the fixture workflows' path, the critical-section recorder, and
+// the activities every test worker registers.
 import { fileURLToPath } from 'node:url';
-import type { Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
-import { Worker } from '@temporalio/worker';
-import { bundleOnce, type TemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
-import { createMutexActivities } from './client.js';
+import type { TemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
+import { createMutexActivities } from '../client.js';
 import type { CriticalSectionActivities } from './test-workflows.js';
 
 export const workflowsPath = fileURLToPath(new URL('./test-workflows.ts', import.meta.url));
@@ -51,44 +50,7 @@ export function maxConcurrent(visits: Visit[]): number {
   return most;
 }
 
+/** The mutex's activities (created on `env.client`) and `extra`. */
 export function workerActivities(env: TemporalTestEnv, extra: object = {}): object {
   return { ...createMutexActivities(env.client), ...extra };
-}
-
-export async function waitFor<T>(
-  probe: () => Promise<T | undefined>,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** Replays the recorded histories of these workflows against today's code: a non-determinism fails. */
-export async function replayRecordedHistories(
-  client: Client,
-  executions: Array<{ workflowId: string; runId?: string }>,
-): Promise<number> {
-  const histories = await Promise.all(
-    executions.map(async ({ workflowId, runId }) => ({
-      workflowId,
-      history: temporal.api.history.v1.History.create(
-        await client.workflow.getHandle(workflowId, runId).fetchHistory(),
-      ),
-    })),
-  );
-  let replayed = 0;
-  for await (const result of Worker.runReplayHistories(
-    { workflowBundle: await bundleOnce(workflowsPath) },
-    histories,
-  )) {
-    if (result.error) throw result.error;
-    replayed += 1;
-  }
-  return replayed;
 }

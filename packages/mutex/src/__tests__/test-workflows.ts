@@ -2,10 +2,10 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { condition, defineQuery, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
 import { setTypedHandler } from '@temporal-patterns/signal-utils';
-import { mutexLockGrantedSignal, type LockGrant } from './definitions.js';
-import { acquireLock, releaseLock, withLock, type AcquireOptions, type LockLease } from './index.js';
+import { mutexLockGrantedSignal, type LockGrant } from '../definitions.js';
+import { acquireLock, releaseLock, withLock, type AcquireOptions, type LockLease } from '../index.js';
 
-export { mutexWorkflow } from './index.js';
+export { mutexWorkflow } from '../index.js';
 
 export interface CriticalSectionActivities {
   enterCriticalSection(input: {
