@@ -1,15 +1,13 @@
 // Workflow-safe entry: everything here may run inside the workflow sandbox. It holds what an application
 // writes against; the wire definitions (signals, payloads) are in the ./definitions entry.
 export { circuitBreakerWorkflow, type CircuitBreakerInput } from './breaker-workflow.js';
-export {
-  breakerGuard,
-  circuitBreaker,
-  DependentBreaker,
-  type BreakerGuardOptions,
-  type BreakerPermit,
-  type BreakerRef,
-  type GuardedCallOptions,
-} from './dependent.js';
+export { breakerGuard, circuitBreaker, DependentBreaker } from './dependent.js';
+export type {
+  BreakerGuardOptions,
+  BreakerPermit,
+  BreakerRef,
+  GuardedCallOptions,
+} from './dependent-options.js';
 export { CircuitOpenError, InvalidCircuitBreakerOptionsError } from './errors.js';
 export type { CircuitBreakerOptions } from './options.js';
 export {
