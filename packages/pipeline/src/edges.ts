@@ -125,6 +125,11 @@ export interface OutboxState {
   pendingSince?: number;
 }
 
+/** The state of a new edge to `target` (workflow `workflowId`) that may hold `window` items unreleased (`null`: no limit). */
+export function newOutboxState(target: string, workflowId: string, window: number | null): OutboxState {
+  return { target, workflowId, window, sent: 0, released: 0, pending: [], endSent: false };
+}
+
 /** Sends items on one edge in order, in batches, never more than the downstream's credit allows. */
 export class EdgeOutbox {
   readonly state: OutboxState;

@@ -30,7 +30,7 @@ import {
   stageWorkflowId,
   type PipelineDefinition,
 } from './pipeline-definition.js';
-import { EdgeInbox, EdgeOutbox, type InboxState, type OutboxState } from './edges.js';
+import { EdgeInbox, EdgeOutbox, newOutboxState, type InboxState, type OutboxState } from './edges.js';
 import {
   InvalidPipelineItemError,
   PipelineItemFailedError,
@@ -121,15 +121,9 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
   let inputClosed = saved?.inputClosed ?? false;
   const outboxes = (
     saved?.outboxes ??
-    sources.map((s) => ({
-      target: s,
-      workflowId: stageWorkflowId(runId, s),
-      window: getStage(definition, s).window ?? DEFAULT_WINDOW,
-      sent: 0,
-      released: 0,
-      pending: [],
-      endSent: false,
-    }))
+    sources.map((s) =>
+      newOutboxState(s, stageWorkflowId(runId, s), getStage(definition, s).window ?? DEFAULT_WINDOW),
+    )
   ).map((s) => new EdgeOutbox(s, PIPELINE_INPUT, options.maxBatchSize ?? DEFAULT_MAX_BATCH));
   const inbox = new EdgeInbox(sinks, saved?.inbox);
   const partial = new Map((saved?.partial ?? []).map((p) => [p.id, p]));

@@ -1,12 +1,4 @@
-import { ActivityFailure, TimeoutFailure } from '@temporalio/common';
-import {
-  condition,
-  isCancellation,
-  log,
-  proxyActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { condition, isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import { assertPayloadSize, setTypedHandler, signalWorkflow } from '@temporal-patterns/signal-utils';
 import {
   WorkflowLoop,
@@ -21,9 +13,8 @@ import {
   stageWorkflowId,
   upstreamOf,
   type PipelineDefinition,
-  type StageActivityInput,
 } from './pipeline-definition.js';
-import { EdgeInbox, EdgeOutbox, type InboxState, type OutboxState } from './edges.js';
+import { EdgeInbox, EdgeOutbox, newOutboxState, type InboxState, type OutboxState } from './edges.js';
 import { UnknownStageError, type ItemFailureReason } from './errors.js';
 import { DEFAULT_MAX_BATCH, DEFAULT_MAX_ITEM_BYTES, type PipelineRunOptions } from './runtime-options.js';
 import {
@@ -36,21 +27,9 @@ import {
   type StageFailedMessage,
   type StageProgress,
 } from './definitions.js';
-
-interface JoinState {
-  id: string;
-  index: number;
-  since: number;
-  inputs: Record<string, ItemEnvelope>;
-}
-
-interface ReadyItem {
-  id: string;
-  index: number;
-  status: ItemEnvelope['status'];
-  failure?: ItemFailure;
-  inputs: Record<string, unknown>;
-}
+import { StageJoins, type JoinState, type ReadyItem } from './stage-joins.js';
+import { checkStall } from './stage-stall.js';
+import { describeActivityFailure, stageActivity, stageActivityInput } from './stage-activity.js';
 
 /** Everything a stage carries into its next run. */
 export interface StageState {
@@ -86,8 +65,6 @@ const MIN_BATCH = 5;
 /** …but never longer than this. */
 const LINGER_MS = 100;
 
-type StageActivity = (input: StageActivityInput) => Promise<unknown>;
-
 /**
  * One stage of a pipeline run: receives numbered items from its upstream stages (or the run), joins
  * them per item when it has several inputs, runs the stage's activity on each item in order, and hands
@@ -113,30 +90,13 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
   const outboxStates: OutboxState[] =
     saved?.outboxes ??
     (downstream.length > 0
-      ? downstream.map((d) => ({
-          target: d,
-          workflowId: stageWorkflowId(runId, d),
-          window: getStage(definition, d).window ?? DEFAULT_WINDOW,
-          sent: 0,
-          released: 0,
-          pending: [],
-          endSent: false,
-        }))
-      : [
-          {
-            target: PIPELINE_OUTPUT,
-            workflowId: runId,
-            window: null,
-            sent: 0,
-            released: 0,
-            pending: [],
-            endSent: false,
-          },
-        ]);
+      ? downstream.map((d) =>
+          newOutboxState(d, stageWorkflowId(runId, d), getStage(definition, d).window ?? DEFAULT_WINDOW),
+        )
+      : [newOutboxState(PIPELINE_OUTPUT, runId, null)]);
   const outboxes = outboxStates.map((s) => new EdgeOutbox(s, stage.name, maxBatch));
-  const joins = new Map((saved?.joins ?? []).map((j) => [j.id, j]));
+  const joins = new StageJoins(upstream, saved);
   const ready: ReadyItem[] = [...(saved?.ready ?? [])];
-  const abandoned = new Set(saved?.abandonedInputs ?? []);
   const creditSent: Record<string, number> = { ...(saved?.creditSent ?? {}) };
   const stats = saved?.stats
     ? { ...saved.stats, runs: saved.stats.runs + 1 }
@@ -176,36 +136,13 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
     done: done(),
   });
 
-  const merge = (join: JoinState): ReadyItem => {
-    const envelopes = upstream.map((u) => join.inputs[u]!);
-    const failed = envelopes.find((e) => e.status === 'failed');
-    const skipped = envelopes.find((e) => e.status === 'skipped');
-    const inputs: Record<string, unknown> = {};
-    for (const u of upstream) inputs[u] = join.inputs[u]!.ref;
-    const stop = failed ?? skipped;
-    return stop
-      ? { id: join.id, index: join.index, status: stop.status, failure: stop.failure, inputs }
-      : { id: join.id, index: join.index, status: 'ok', inputs };
-  };
-
   const deliver = (channel: string, item: ItemEnvelope): void => {
-    const key = `${channel}\n${item.id}`;
-    if (abandoned.has(key)) {
-      abandoned.delete(key);
-      return;
-    }
-    let join = joins.get(item.id);
-    if (!join) {
-      join = { id: item.id, index: item.index, since: Date.now(), inputs: {} };
-      joins.set(item.id, join);
+    const step = joins.accept(channel, item, Date.now());
+    if (step?.started) {
       stats.received += 1;
       stats.maxInFlight = Math.max(stats.maxInFlight, inFlight());
     }
-    join.inputs[channel] = item;
-    if (upstream.every((u) => join.inputs[u] !== undefined)) {
-      joins.delete(item.id);
-      ready.push(merge(join));
-    }
+    if (step?.ready) ready.push(step.ready);
   };
 
   const report = (message: Omit<StageFailedMessage, 'sender' | 'stage'>): void => {
@@ -235,11 +172,7 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
     };
   };
 
-  const activity = proxyActivities<Record<string, StageActivity>>({
-    startToCloseTimeout: stage.itemTimeout ?? '1 minute',
-    retry: stage.retry ?? { maximumAttempts: 3, initialInterval: '1s' },
-    ...(stage.taskQueue ? { taskQueue: stage.taskQueue } : {}),
-  })[stage.activity]!;
+  const activity = stageActivity(stage);
 
   const process = async (item: ReadyItem, position: number): Promise<void> => {
     let out: ItemEnvelope;
@@ -247,15 +180,7 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
       out = { id: item.id, index: item.index, status: item.status, failure: item.failure };
     } else {
       try {
-        const ref = await activity({
-          runId,
-          stage: stage.name,
-          itemId: item.id,
-          index: item.index,
-          ref: upstream.length === 1 ? item.inputs[upstream[0]!] : undefined,
-          inputs: item.inputs,
-          idempotencyKey: `${runId}/${stage.name}/${item.id}`,
-        });
+        const ref = await activity(stageActivityInput(runId, stage.name, upstream, item));
         assertPayloadSize(
           ref,
           `output of stage "${stage.name}" for item "${item.id}"`,
@@ -264,13 +189,7 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
         out = { id: item.id, index: item.index, status: 'ok', ref };
       } catch (err) {
         if (isCancellation(err)) throw err;
-        const timedOut = err instanceof ActivityFailure && err.cause instanceof TimeoutFailure;
-        const detail =
-          err instanceof ActivityFailure && err.cause
-            ? err.cause.message
-            : err instanceof Error
-              ? err.message
-              : String(err);
+        const { timedOut, detail } = describeActivityFailure(err);
         out = timedOut
           ? giveUp(
               item,
@@ -330,49 +249,25 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
   const checkTimeouts = (now: number): number | undefined => {
     let next: number | undefined;
     const soonest = (at: number) => (next = next === undefined ? at : Math.min(next, at));
-    for (const join of [...joins.values()].sort((a, b) => a.index - b.index)) {
-      const at = join.since + joinTimeoutMs;
-      if (at > now) {
-        soonest(at);
-        continue;
-      }
-      const missing = upstream.filter((u) => join.inputs[u] === undefined);
-      for (const u of missing) abandoned.add(`${u}\n${join.id}`);
-      joins.delete(join.id);
+    for (const join of joins.expire(now, joinTimeoutMs)) {
       const out = giveUp(
         join,
         stage.onTimeout ?? 'fail-item',
         'join-timeout',
-        `no input from ${missing.join(', ')} within ${joinTimeoutMs} ms`,
+        `no input from ${join.missing.join(', ')} within ${joinTimeoutMs} ms`,
       );
       ready.push({ id: out.id, index: out.index, status: out.status, failure: out.failure, inputs: {} });
       loop.wake();
     }
+    const joinExpiry = joins.nextExpiry(joinTimeoutMs);
+    if (joinExpiry !== undefined) soonest(joinExpiry);
     if (!stallReported) {
-      const gap = inbox.oldestGap();
-      const blocked = outboxes
-        .filter((o) => o.state.blockedSince !== undefined && o.state.pending.length > 0)
-        .sort((a, b) => a.state.blockedSince! - b.state.blockedSince!)[0];
-      if (gap && gap.since + gapTimeoutMs <= now) {
+      const check = checkStall(inbox, outboxes, now, { gapTimeoutMs, creditTimeoutMs });
+      if ('stall' in check) {
         stallReported = true;
         loop.wake();
-        report({
-          kind: 'stalled',
-          detail: `item ${gap.expectedSeq} from "${gap.channel}"`,
-          waitedMs: now - gap.since,
-        });
-      } else if (blocked && blocked.state.blockedSince! + creditTimeoutMs <= now) {
-        stallReported = true;
-        loop.wake();
-        report({
-          kind: 'stalled',
-          detail: `credit from "${blocked.state.target}" (item "${blocked.state.pending[0]!.id}" waiting)`,
-          waitedMs: now - blocked.state.blockedSince!,
-        });
-      } else {
-        if (gap) soonest(gap.since + gapTimeoutMs);
-        if (blocked) soonest(blocked.state.blockedSince! + creditTimeoutMs);
-      }
+        report({ kind: 'stalled', ...check.stall });
+      } else if (check.deadline !== undefined) soonest(check.deadline);
     }
     for (const o of outboxes) {
       if (o.retryDeadline !== undefined) soonest(o.retryDeadline);
@@ -426,9 +321,9 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
             state: {
               inbox: inbox.snapshot(),
               outboxes: outboxes.map((o) => o.state),
-              joins: [...joins.values()],
+              joins: joins.pending(),
               ready,
-              abandonedInputs: [...abandoned],
+              abandonedInputs: joins.abandonedInputs(),
               creditSent,
               stats,
               stallReported,
