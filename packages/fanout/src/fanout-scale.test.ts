@@ -1,26 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import type { temporal } from '@temporalio/proto';
-import { useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
+import { fetchRunHistories, useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
 import { describe, expect, it } from 'vitest';
 import { startFanout } from './client.js';
 
-const workflowsPath = fileURLToPath(new URL('./test-workflows.ts', import.meta.url));
+const workflowsPath = fileURLToPath(new URL('./__tests__/test-workflows.ts', import.meta.url));
 const env = useTemporalTestEnv();
-
-/** Event counts of every run of a workflow, first to last, following the continue-as-new chain. */
-async function eventsPerRun(workflowId: string, firstRunId: string): Promise<number[]> {
-  const counts: number[] = [];
-  let runId: string | undefined = firstRunId;
-  while (runId) {
-    const history: temporal.api.history.v1.IHistory = await env.client.workflow
-      .getHandle(workflowId, runId)
-      .fetchHistory();
-    const events: temporal.api.history.v1.IHistoryEvent[] = history.events ?? [];
-    counts.push(events.length);
-    runId = events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
-  }
-  return counts;
-}
 
 describe('fanoutWorkflow at scale', () => {
   it('runs 1,000 children across continue-as-new with the right aggregate and a bounded history per run', async () => {
@@ -40,7 +24,8 @@ describe('fanoutWorkflow at scale', () => {
       expect(summary.outcomes.map((o) => o.resultRef)).toEqual(inputs.map((_, i) => `result:${i}`));
       expect(summary.maxRunning).toBeLessThanOrEqual(100);
 
-      const perRun = await eventsPerRun(handle.workflowId, handle.firstExecutionRunId);
+      const runs = await fetchRunHistories(env.client, handle.workflowId, handle.firstExecutionRunId);
+      const perRun = runs.map((history) => history.events?.length ?? 0);
       expect(perRun).toHaveLength(summary.runs);
       expect(summary.runs).toBeGreaterThan(1);
       // Each run stops soon after 500 events; one run for everything would need several thousand.

@@ -7,9 +7,9 @@ import {
   runFanoutChild,
   type FanoutChildResult,
   type FanoutStart,
-} from './index.js';
+} from '../index.js';
 
-export { fanoutWorkflow } from './index.js';
+export { fanoutWorkflow } from '../index.js';
 
 const { fanoutTestProbe, fanoutTestCleanup } = proxyActivities<{
   fanoutTestProbe(input: string): Promise<void>;

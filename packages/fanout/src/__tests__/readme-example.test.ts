@@ -1,26 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
+import { defineReadmeExampleTests, useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
 import { describe, expect, it } from 'vitest';
-import { startFanout } from './client.js';
+import { startFanout } from '../client.js';
 
-const examplePath = fileURLToPath(new URL('./readme-example.ts', import.meta.url));
-const workerPath = fileURLToPath(new URL('./readme-example-worker.ts', import.meta.url));
-const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+const examplePath = fileURLToPath(new URL('../readme-example.ts', import.meta.url));
 const env = useTemporalTestEnv();
 
+defineReadmeExampleTests({ packageDir: new URL('../../', import.meta.url) });
+
 describe('README example', () => {
-  it('is the code the README shows', () => {
-    expect(readme).toContain(readFileSync(examplePath, 'utf8').trim());
-  });
-
-  it('shows the worker the release check runs, importing workflows.ts as the README names them', () => {
-    const worker = readFileSync(workerPath, 'utf8')
-      .trim()
-      .replaceAll("'./readme-example.js'", "'./workflows.js'");
-    expect(readme).toContain(worker);
-  });
-
   it('runs: one thumbnail child per photo, five at a time, results in photo order', async () => {
     const activities = {
       async makeThumbnail(photoUri: string) {

@@ -1,0 +1,3 @@
+import { defineBundleTests } from '@temporal-patterns/temporal-harness/testing';
+
+defineBundleTests({ packageDir: new URL('../../', import.meta.url) });
