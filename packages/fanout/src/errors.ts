@@ -16,28 +16,6 @@ export class InvalidFanoutInputError extends ApplicationFailure {
   }
 }
 
-/**
- * A report reached a fan-out parent from a child it does not know: wrong fan-out id, an index out of
- * range, a child id that does not match the index, or a child that was never released. The parent logs
- * it (with this error's message) and keeps running; nothing is counted.
- */
-export class UnknownFanoutChildError extends ApplicationFailure {
-  override readonly name = 'UnknownFanoutChildError';
-  constructor(
-    readonly parentWorkflowId: string,
-    readonly childId: string,
-    readonly index: number,
-    readonly reason: string,
-  ) {
-    super(
-      `Fan-out ${parentWorkflowId} ignored a report from child ${childId} (index ${index}): ${reason}`,
-      'UnknownFanoutChildError',
-      true,
-      [{ parentWorkflowId, childId, index, reason }],
-    );
-  }
-}
-
 /** Thrown by a child's `runFanoutChild` after it reported its failure, so the child run shows as failed. */
 export class FanoutChildFailedError extends ApplicationFailure {
   override readonly name = 'FanoutChildFailedError';

@@ -4,7 +4,7 @@
  * between versions, but a new version must still read what running fan-outs carry.
  */
 import type { FanoutCleanupReason, FanoutRef } from './definitions.js';
-import type { FanoutChildStatus, FanoutStatus } from './fanout-summary.js';
+import type { FanoutChildStatus, FanoutStatus, FanoutSummary } from './fanout-summary.js';
 
 /** One child's outcome as carried between runs: short keys, since every run carries one per child. */
 export interface CompactOutcome {
@@ -26,19 +26,19 @@ export interface ActiveChild {
   cleanupBy?: number;
 }
 
-/** The fan-out's counters, carried between runs. */
-export interface FanoutCounts {
-  released: number;
-  done: number;
-  failed: number;
-  timedOut: number;
-  cancelled: number;
-  skipped: number;
-  valueSum: number;
-  maxRunning: number;
-  duplicateReports: number;
-  rejectedReports: number;
-}
+/** The fan-out's counters, carried between runs: the summary's counts and how many were released. */
+export type FanoutCounts = Pick<
+  FanoutSummary,
+  | 'done'
+  | 'failed'
+  | 'timedOut'
+  | 'cancelled'
+  | 'skipped'
+  | 'valueSum'
+  | 'maxRunning'
+  | 'duplicateReports'
+  | 'rejectedReports'
+> & { released: number };
 
 /** Why the fan-out ended early. */
 export interface FanoutStop {

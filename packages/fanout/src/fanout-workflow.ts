@@ -25,7 +25,7 @@ import {
   fanoutStartSignal,
   type FanoutChildIdentity,
 } from './definitions.js';
-import { errorMessage, UnknownFanoutChildError } from './errors.js';
+import { errorMessage } from './errors.js';
 import { FanoutMachine, type FanoutCommand } from './fanout-machine.js';
 import type { FanoutCarriedState } from './fanout-state.js';
 import { validateFanoutOptions, type FanoutOptions } from './fanout-options.js';
@@ -160,8 +160,15 @@ export async function fanoutWorkflow(input: FanoutWorkflowInput): Promise<Fanout
     (report) => {
       const rejected = machine.report(report);
       if (rejected === undefined) return loop.wake();
-      const error = new UnknownFanoutChildError(info.workflowId, report.childId, report.index, rejected);
-      log.warn(error.message, { childId: report.childId, index: report.index, reason: rejected });
+      const { childId, index } = report;
+      log.warn(
+        `Fan-out ${info.workflowId} ignored a report from child ${childId} (index ${index}): ${rejected}`,
+        {
+          childId,
+          index,
+          reason: rejected,
+        },
+      );
     },
     { onInvalid: () => machine.rejectMalformed() },
   );
