@@ -1,111 +1,84 @@
-import { fileURLToPath } from 'node:url';
-import { useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
+import { pollUntil, useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import {
   circuitBreakerWorkflow,
   circuitBreakerWorkflowId,
-  createCircuitBreakerActivities,
   forceClose,
   InvalidCircuitBreakerOptionsError,
-  inspectCircuitBreaker,
   reportOutcome,
   startCircuitBreaker,
   withCircuitBreaker,
 } from './client.js';
-import { eventually } from './test-helpers.js';
-import { dependentStatusQuery, idleSubscriberWorkflow } from './test-workflows.js';
+import { withBreakerTest } from './__tests__/test-helpers.js';
+import { dependentStatusQuery, idleSubscriberWorkflow } from './__tests__/test-workflows.js';
 
-const workflowsPath = fileURLToPath(new URL('./test-workflows.ts', import.meta.url));
 const env = useTemporalTestEnv();
 
 describe('bad input', () => {
-  it('logs and drops malformed signals; the breaker keeps running and counting', async () => {
-    const dependency = env.taskQueue('crm');
-    await env.withWorker(
-      { workflowsPath, activities: createCircuitBreakerActivities(env.client) },
-      async (taskQueue) => {
-        const handle = await startCircuitBreaker(env.client, {
-          dependency,
-          taskQueue,
-          options: { failureThreshold: 2 },
-        });
-        await handle.signal('circuit-breaker.report', { outcome: 'maybe', sender: 'rogue-client' });
-        await handle.signal('circuit-breaker.report', 'failure');
-        await handle.signal('circuit-breaker.subscribe', { workflowId: 42 });
-        await handle.signal('circuit-breaker.force', { mode: 'sideways' });
-        await handle.signal('circuit-breaker.permit.request', { correlationId: 'c1', payload: {} });
-        await handle.signal('circuit-breaker.report', { outcome: 'failure', startedAt: 'yesterday' });
-        await reportOutcome(env.client, { dependency }, { outcome: 'failure', sender: 'good-client' });
+  it('logs and drops malformed signals; the breaker keeps running and counting', () =>
+    withBreakerTest(env, 'crm', async ({ dependency, startBreaker, inspectUntil }) => {
+      const handle = await startBreaker({ failureThreshold: 2 });
+      await handle.signal('circuit-breaker.report', { outcome: 'maybe', sender: 'rogue-client' });
+      await handle.signal('circuit-breaker.report', 'failure');
+      await handle.signal('circuit-breaker.subscribe', { workflowId: 42 });
+      await handle.signal('circuit-breaker.force', { mode: 'sideways' });
+      await handle.signal('circuit-breaker.permit.request', { correlationId: 'c1', payload: {} });
+      await handle.signal('circuit-breaker.report', { outcome: 'failure', startedAt: 'yesterday' });
+      await reportOutcome(env.client, { dependency }, { outcome: 'failure', sender: 'good-client' });
 
-        const inspection = await eventually('the valid report counted', async () => {
-          const i = await inspectCircuitBreaker(env.client, dependency);
-          return i.totals.failures === 1 ? i : undefined;
-        });
-        expect(inspection).toMatchObject({
-          state: 'closed',
-          subscribers: [],
-          counts: { consecutiveFailures: 1 },
-        });
-        const rejected = env.logsMatching('Rejected malformed payload on signal "circuit-breaker.');
-        expect(rejected.map((e) => e.message)).toEqual([
-          expect.stringContaining(
-            '"circuit-breaker.report" from rogue-client: outcome must be "success" or "failure"',
-          ),
-          expect.stringContaining('"circuit-breaker.report" from unknown sender: expected an object'),
-          expect.stringContaining(
-            '"circuit-breaker.subscribe" from unknown sender: workflowId must be a non-empty string',
-          ),
-          expect.stringContaining('"circuit-breaker.force" from unknown sender: mode must be'),
-          expect.stringContaining(
-            '"circuit-breaker.permit.request" from unknown sender: sender must be a non-empty string',
-          ),
-          expect.stringContaining('"circuit-breaker.report" from unknown sender: startedAt must be a number'),
-        ]);
-        const description = await env.client.workflow
-          .getHandle(circuitBreakerWorkflowId(dependency))
-          .describe();
-        expect(description.status.name).toBe('RUNNING');
-        await forceClose(env.client, dependency);
-      },
-    );
-  });
+      const inspection = await inspectUntil('the valid report counted', (i) => i.totals.failures === 1);
+      expect(inspection).toMatchObject({
+        state: 'closed',
+        subscribers: [],
+        counts: { consecutiveFailures: 1 },
+      });
+      const rejected = env.logsMatching('Rejected malformed payload on signal "circuit-breaker.');
+      expect(rejected.map((e) => e.message)).toEqual([
+        expect.stringContaining(
+          '"circuit-breaker.report" from rogue-client: outcome must be "success" or "failure"',
+        ),
+        expect.stringContaining('"circuit-breaker.report" from unknown sender: expected an object'),
+        expect.stringContaining(
+          '"circuit-breaker.subscribe" from unknown sender: workflowId must be a non-empty string',
+        ),
+        expect.stringContaining('"circuit-breaker.force" from unknown sender: mode must be'),
+        expect.stringContaining(
+          '"circuit-breaker.permit.request" from unknown sender: sender must be a non-empty string',
+        ),
+        expect.stringContaining('"circuit-breaker.report" from unknown sender: startedAt must be a number'),
+      ]);
+      const description = await env.client.workflow
+        .getHandle(circuitBreakerWorkflowId(dependency))
+        .describe();
+      expect(description.status.name).toBe('RUNNING');
+      await forceClose(env.client, dependency);
+    }));
 
-  it('refuses subscribers beyond maxSubscribers with a log line and keeps the ones it has', async () => {
-    const dependency = env.taskQueue('crm');
-    await env.withWorker(
-      { workflowsPath, activities: createCircuitBreakerActivities(env.client) },
-      async (taskQueue) => {
-        const handle = await startCircuitBreaker(env.client, {
-          dependency,
-          taskQueue,
-          options: { maxSubscribers: 2 },
-        });
-        for (const workflowId of ['a', 'b', 'c', 'a']) {
-          await handle.signal('circuit-breaker.subscribe', { workflowId: `${dependency}-${workflowId}` });
-        }
-        await eventually(
-          'the refusal logged',
-          async () =>
-            env.logsMatching(`refused subscriber ${dependency}-c: maxSubscribers reached`).length === 1,
-        );
-        const inspection = await inspectCircuitBreaker(env.client, dependency);
-        expect(inspection.subscribers).toEqual([`${dependency}-a`, `${dependency}-b`]);
+  it('refuses subscribers beyond maxSubscribers with a log line and keeps the ones it has', () =>
+    withBreakerTest(env, 'crm', async ({ dependency, startBreaker, start, inspect }) => {
+      const handle = await startBreaker({ maxSubscribers: 2 });
+      for (const workflowId of ['a', 'b', 'c', 'a']) {
+        await handle.signal('circuit-breaker.subscribe', { workflowId: `${dependency}-${workflowId}` });
+      }
+      await pollUntil(
+        () => env.logsMatching(`refused subscriber ${dependency}-c: maxSubscribers reached`).length === 1,
+        { what: 'the refusal logged' },
+      );
+      const inspection = await inspect();
+      expect(inspection.subscribers).toEqual([`${dependency}-a`, `${dependency}-b`]);
 
-        // A refused workflow learns it from the state it fetches, and falls back to asking per call.
-        const refused = await env.client.workflow.start(idleSubscriberWorkflow, {
-          taskQueue,
-          workflowId: `${dependency}-refused`,
-          args: [dependency, 30_000],
-        });
-        await eventually('the refused subscriber to know', async () => {
+      // A refused workflow learns it from the state it fetches, and falls back to asking per call.
+      const refused = await start(idleSubscriberWorkflow, 'refused', dependency, 30_000);
+      await pollUntil(
+        async () => {
           const status = await refused.query(dependentStatusQuery);
           return env.logsMatching('refused the subscription').length === 1 && !status.subscribed;
-        });
-      },
-    );
-  });
+        },
+        { what: 'the refused subscriber to know' },
+      );
+    }));
 
   it('refuses bad options with InvalidCircuitBreakerOptionsError before starting anything', async () => {
     const dependency = env.taskQueue('crm');
@@ -129,9 +102,8 @@ describe('bad input', () => {
     ).rejects.toThrow();
   });
 
-  it('fails a breaker started directly with bad options with a typed, non-retryable error', async () => {
-    const dependency = env.taskQueue('crm');
-    await env.withWorker({ workflowsPath }, async (taskQueue) => {
+  it('fails a breaker started directly with bad options with a typed, non-retryable error', () =>
+    withBreakerTest(env, 'crm', async ({ dependency, taskQueue }) => {
       const error = await env.client.workflow
         .execute(circuitBreakerWorkflow, {
           taskQueue,
@@ -143,8 +115,7 @@ describe('bad input', () => {
       const cause = (error as WorkflowFailedError).cause;
       expect(cause).toBeInstanceOf(ApplicationFailure);
       expect((cause as ApplicationFailure).type).toBe('InvalidCircuitBreakerOptionsError');
-    });
-  });
+    }));
 
   it('never fails the wrapped activity when its report cannot be sent', async () => {
     const wrapped = withCircuitBreaker(

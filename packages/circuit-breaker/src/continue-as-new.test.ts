@@ -1,52 +1,36 @@
-import { fileURLToPath } from 'node:url';
-import { useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
+import { pollUntil, useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
 import { describe, expect, it } from 'vitest';
-import {
-  circuitBreakerWorkflowId,
-  createCircuitBreakerActivities,
-  forceClose,
-  inspectCircuitBreaker,
-  reportOutcome,
-  startCircuitBreaker,
-} from './client.js';
-import { eventually } from './test-helpers.js';
-import { dependentStatusQuery, idleSubscriberWorkflow } from './test-workflows.js';
+import { circuitBreakerWorkflowId, forceClose, reportOutcome } from './client.js';
+import { withBreakerTest } from './__tests__/test-helpers.js';
+import { dependentStatusQuery, idleSubscriberWorkflow } from './__tests__/test-workflows.js';
 
-const workflowsPath = fileURLToPath(new URL('./test-workflows.ts', import.meta.url));
 const env = useTemporalTestEnv();
 
 describe('continue-as-new', () => {
-  it('keeps state, counts and subscribers across runs, without repeating notices', async () => {
-    const dependency = env.taskQueue('orders');
-    await env.withWorker(
-      { workflowsPath, activities: createCircuitBreakerActivities(env.client) },
-      async (taskQueue) => {
-        const ref = {
-          dependency,
-          taskQueue,
-          options: { failureThreshold: 3, cooldown: '1 minute', maxHistoryEvents: 60, broadcastBatchSize: 2 },
+  it('keeps state, counts and subscribers across runs, without repeating notices', () =>
+    withBreakerTest(
+      env,
+      'orders',
+      async ({ dependency, taskQueue, startBreaker, start, inspect, inspectUntil }) => {
+        const options = {
+          failureThreshold: 3,
+          cooldown: '1 minute',
+          maxHistoryEvents: 60,
+          broadcastBatchSize: 2,
         };
-        const first = await startCircuitBreaker(env.client, ref);
+        const ref = { dependency, taskQueue, options };
+        const first = await startBreaker(options);
         const firstRunId = first.firstExecutionRunId;
         const subscribers = await Promise.all(
-          [0, 1, 2].map((i) =>
-            env.client.workflow.start(idleSubscriberWorkflow, {
-              taskQueue,
-              workflowId: `${dependency}-subscriber-${i}`,
-              args: [dependency, 60_000],
-            }),
-          ),
+          [0, 1, 2].map((i) => start(idleSubscriberWorkflow, `subscriber-${i}`, dependency, 60_000)),
         );
-        await eventually(
-          'three subscribers',
-          async () => (await inspectCircuitBreaker(env.client, dependency)).subscribers.length === 3,
-        );
+        await inspectUntil('three subscribers', (i) => i.subscribers.length === 3);
         for (let i = 0; i < 3; i += 1)
           await reportOutcome(env.client, ref, { outcome: 'failure', reportId: `f${i}` });
-        const opened = await eventually('open and every subscriber told', async () => {
-          const i = await inspectCircuitBreaker(env.client, dependency);
-          return i.state === 'open' && i.pendingNotices === 0 ? i : undefined;
-        });
+        const opened = await inspectUntil(
+          'open and every subscriber told',
+          (i) => i.state === 'open' && i.pendingNotices === 0,
+        );
         expect(opened.run).toBe(1);
         expect(opened.totals).toMatchObject({ noticeBatches: 2, largestNoticeBatch: 2 });
 
@@ -55,10 +39,10 @@ describe('continue-as-new', () => {
           await reportOutcome(env.client, ref, { outcome: 'failure', reportId: `late${i}` });
         // A duplicate of a report from the first run is still recognised in the next one.
         await reportOutcome(env.client, ref, { outcome: 'failure', reportId: 'f0' });
-        const later = await eventually('a new run with every report seen', async () => {
-          const i = await inspectCircuitBreaker(env.client, dependency);
-          return i.run >= 2 && i.totals.ignoredReports === 40 ? i : undefined;
-        });
+        const later = await inspectUntil(
+          'a new run with every report seen',
+          (i) => i.run >= 2 && i.totals.ignoredReports === 40,
+        );
         const current = await env.client.workflow.getHandle(circuitBreakerWorkflowId(dependency)).describe();
         expect(current.runId).not.toBe(firstRunId);
         expect(later).toMatchObject({
@@ -73,16 +57,17 @@ describe('continue-as-new', () => {
 
         // Subscribers carried over still get the resume, and were not paused a second time.
         await forceClose(env.client, dependency);
-        await eventually('all resumed', async () =>
-          (await Promise.all(subscribers.map((s) => s.query(dependentStatusQuery)))).every(
-            (s) => !s.paused && s.notices.pauses === 1 && s.notices.resumes === 1,
-          ),
+        await pollUntil(
+          async () =>
+            (await Promise.all(subscribers.map((s) => s.query(dependentStatusQuery)))).every(
+              (s) => !s.paused && s.notices.pauses === 1 && s.notices.resumes === 1,
+            ),
+          { what: 'all resumed' },
         );
         // The duplicate "f0" (sent before the force-close, so processed by now) was dropped, not counted.
-        const closed = await inspectCircuitBreaker(env.client, dependency);
+        const closed = await inspect();
         expect(closed.state).toBe('closed');
         expect(closed.totals).toMatchObject({ failures: 3, ignoredReports: 40 });
       },
-    );
-  });
+    ));
 });

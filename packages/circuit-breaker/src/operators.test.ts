@@ -1,46 +1,27 @@
-import { fileURLToPath } from 'node:url';
-import { useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
+import { pollUntil, useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
 import { describe, expect, it } from 'vitest';
-import {
-  createCircuitBreakerActivities,
-  forceClose,
-  forceOpen,
-  inspectCircuitBreaker,
-  releaseForcedOpen,
-  reportOutcome,
-  startCircuitBreaker,
-} from './client.js';
-import { eventually } from './test-helpers.js';
-import { dependentStatusQuery, idleSubscriberWorkflow, peekWorkflow } from './test-workflows.js';
+import { forceClose, forceOpen, releaseForcedOpen, reportOutcome } from './client.js';
+import { withBreakerTest } from './__tests__/test-helpers.js';
+import { dependentStatusQuery, idleSubscriberWorkflow, peekWorkflow } from './__tests__/test-workflows.js';
 
-const workflowsPath = fileURLToPath(new URL('./test-workflows.ts', import.meta.url));
 const env = useTemporalTestEnv();
-const activities = () => createCircuitBreakerActivities(env.client);
 
 describe('operators', () => {
-  it('force open pauses subscribers and holds past the cooldown; force close resumes them', async () => {
-    const dependency = env.taskQueue('ledger');
-    await env.withWorker({ workflowsPath, activities: activities() }, async (taskQueue) => {
-      await startCircuitBreaker(env.client, { dependency, taskQueue, options: { cooldown: '200ms' } });
+  it('force open pauses subscribers and holds past the cooldown; force close resumes them', () =>
+    withBreakerTest(env, 'ledger', async ({ dependency, startBreaker, start, inspect, inspectUntil }) => {
+      await startBreaker({ cooldown: '200ms' });
       const subscribers = await Promise.all(
-        [0, 1].map((i) =>
-          env.client.workflow.start(idleSubscriberWorkflow, {
-            taskQueue,
-            workflowId: `${dependency}-subscriber-${i}`,
-            args: [dependency, 30_000],
-          }),
-        ),
+        [0, 1].map((i) => start(idleSubscriberWorkflow, `subscriber-${i}`, dependency, 30_000)),
       );
-      await eventually(
-        'two subscribers',
-        async () => (await inspectCircuitBreaker(env.client, dependency)).subscribers.length === 2,
-      );
+      await inspectUntil('two subscribers', (i) => i.subscribers.length === 2);
 
       await forceOpen(env.client, dependency, { reason: 'maintenance', sender: 'alice' });
-      await eventually('subscribers paused', async () =>
-        (await Promise.all(subscribers.map((s) => s.query(dependentStatusQuery)))).every((s) => s.paused),
+      await pollUntil(
+        async () =>
+          (await Promise.all(subscribers.map((s) => s.query(dependentStatusQuery)))).every((s) => s.paused),
+        { what: 'subscribers paused' },
       );
-      const opened = await inspectCircuitBreaker(env.client, dependency);
+      const opened = await inspect();
       expect(opened).toMatchObject({ state: 'open', forced: 'open', pendingNotices: 0 });
       expect(opened.openUntil).toBeUndefined();
       expect(opened.transitions.at(-1)).toMatchObject({
@@ -52,21 +33,19 @@ describe('operators', () => {
 
       // Several cooldowns later it is still held open, and a workflow that never subscribed sees it.
       await new Promise((resolve) => setTimeout(resolve, 1_000));
-      expect((await inspectCircuitBreaker(env.client, dependency)).state).toBe('open');
-      const peeked = await env.client.workflow.execute(peekWorkflow, {
-        taskQueue,
-        workflowId: `${dependency}-peek`,
-        args: [dependency],
-      });
-      expect(peeked).toBe('open');
+      expect((await inspect()).state).toBe('open');
+      const peek = await start(peekWorkflow, 'peek', dependency);
+      expect(await peek.result()).toBe('open');
 
       await forceClose(env.client, dependency, { reason: 'fixed' });
-      await eventually('subscribers resumed', async () =>
-        (await Promise.all(subscribers.map((s) => s.query(dependentStatusQuery)))).every(
-          (s) => !s.paused && s.notices.resumes === 1 && s.notices.pauses === 1,
-        ),
+      await pollUntil(
+        async () =>
+          (await Promise.all(subscribers.map((s) => s.query(dependentStatusQuery)))).every(
+            (s) => !s.paused && s.notices.resumes === 1 && s.notices.pauses === 1,
+          ),
+        { what: 'subscribers resumed' },
       );
-      const closed = await inspectCircuitBreaker(env.client, dependency);
+      const closed = await inspect();
       expect(closed.state).toBe('closed');
       expect(closed.forced).toBeUndefined();
       expect(closed.transitions.at(-1)).toMatchObject({
@@ -74,32 +53,22 @@ describe('operators', () => {
         to: 'closed',
         reason: 'forced closed by operator (fixed)',
       });
-    });
-  });
+    }));
 
-  it('releasing a forced open starts a normal cooldown that ends in half-open', async () => {
-    const dependency = env.taskQueue('mailer');
-    await env.withWorker({ workflowsPath, activities: activities() }, async (taskQueue) => {
-      await startCircuitBreaker(env.client, { dependency, taskQueue, options: { cooldown: '300ms' } });
+  it('releasing a forced open starts a normal cooldown that ends in half-open', () =>
+    withBreakerTest(env, 'mailer', async ({ dependency, startBreaker, inspectUntil }) => {
+      await startBreaker({ cooldown: '300ms' });
       await forceOpen(env.client, dependency);
-      await eventually(
-        'forced open',
-        async () => (await inspectCircuitBreaker(env.client, dependency)).forced,
-      );
+      await inspectUntil('forced open', (i) => i.forced === 'open');
       await releaseForcedOpen(env.client, dependency);
-      const halfOpen = await eventually('half-open after release', async () => {
-        const inspection = await inspectCircuitBreaker(env.client, dependency);
-        return inspection.state === 'half-open' ? inspection : undefined;
-      });
+      const halfOpen = await inspectUntil('half-open after release', (i) => i.state === 'half-open');
       expect(halfOpen.forced).toBeUndefined();
       expect(halfOpen.transitions.map((t) => t.to)).toEqual(['open', 'half-open']);
       expect(halfOpen.transitions[1]!.reason).toBe('cooldown elapsed');
-    });
-  });
+    }));
 
-  it('opens on the failure ratio over the sliding window and shows the counts', async () => {
-    const dependency = env.taskQueue('geo');
-    await env.withWorker({ workflowsPath, activities: activities() }, async (taskQueue) => {
+  it('opens on the failure ratio over the sliding window and shows the counts', () =>
+    withBreakerTest(env, 'geo', async ({ dependency, taskQueue, inspectUntil }) => {
       const ref = {
         dependency,
         taskQueue,
@@ -108,10 +77,7 @@ describe('operators', () => {
       for (const outcome of ['success', 'failure', 'success'] as const) {
         await reportOutcome(env.client, ref, { outcome, detail: 'timeout', sender: 'geo-client' });
       }
-      const before = await eventually('three outcomes counted', async () => {
-        const inspection = await inspectCircuitBreaker(env.client, dependency);
-        return inspection.counts.windowSize === 3 ? inspection : undefined;
-      });
+      const before = await inspectUntil('three outcomes counted', (i) => i.counts.windowSize === 3);
       expect(before).toMatchObject({
         state: 'closed',
         counts: { consecutiveFailures: 0, windowSize: 3, windowFailures: 1 },
@@ -119,14 +85,10 @@ describe('operators', () => {
         lastFailure: 'geo-client: timeout',
       });
       await reportOutcome(env.client, ref, { outcome: 'failure' });
-      const after = await eventually('open', async () => {
-        const inspection = await inspectCircuitBreaker(env.client, dependency);
-        return inspection.state === 'open' ? inspection : undefined;
-      });
+      const after = await inspectUntil('open', (i) => i.state === 'open');
       expect(after.transitions).toEqual([
         expect.objectContaining({ from: 'closed', to: 'open', reason: '2 of the last 4 calls failed' }),
       ]);
       expect(after.totals).toMatchObject({ successes: 2, failures: 2, opened: 1 });
-    });
-  });
+    }));
 });

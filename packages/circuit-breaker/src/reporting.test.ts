@@ -1,17 +1,14 @@
-import { fileURLToPath } from 'node:url';
 import { useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
 import { CancelledFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { inspectCircuitBreaker, reportOutcome, withCircuitBreaker } from './client.js';
-import { eventually } from './test-helpers.js';
+import { reportOutcome, withCircuitBreaker } from './client.js';
+import { withBreakerTest } from './__tests__/test-helpers.js';
 
-const workflowsPath = fileURLToPath(new URL('./test-workflows.ts', import.meta.url));
 const env = useTemporalTestEnv();
 
 describe('withCircuitBreaker', () => {
-  it('reports failures and successes, but not cancellations or errors isFailure rules out', async () => {
-    const dependency = env.taskQueue('kyc');
-    await env.withWorker({ workflowsPath }, async (taskQueue) => {
+  it('reports failures and successes, but not cancellations or errors isFailure rules out', () =>
+    withBreakerTest(env, 'kyc', async ({ dependency, taskQueue, inspectUntil }) => {
       const ref = { dependency, taskQueue };
       const outcomes: Array<() => Promise<string>> = [
         async () => 'ok',
@@ -36,12 +33,8 @@ describe('withCircuitBreaker', () => {
       await expect(picky(3)).rejects.toThrow('404');
       // A marker report after the others: once it is counted, everything before it was processed.
       await reportOutcome(env.client, ref, { outcome: 'success', sender: 'marker' });
-      const inspection = await eventually('the marker counted', async () => {
-        const i = await inspectCircuitBreaker(env.client, dependency);
-        return i.totals.successes === 2 ? i : undefined;
-      });
+      const inspection = await inspectUntil('the marker counted', (i) => i.totals.successes === 2);
       expect(inspection.totals.failures).toBe(1);
       expect(inspection.lastFailure).toBe('unknown sender: kyc: 500');
-    });
-  });
+    }));
 });

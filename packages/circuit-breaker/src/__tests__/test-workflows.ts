@@ -1,9 +1,9 @@
 // Fixture workflows for this package's tests (not part of the published entries).
 import { ApplicationFailure } from '@temporalio/common';
 import { continueAsNew, defineQuery, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
-import { circuitBreaker, type BreakerGuardOptions, type CircuitBreakerOptions } from './index.js';
+import { circuitBreaker, type BreakerGuardOptions, type CircuitBreakerOptions } from '../index.js';
 
-export { circuitBreakerWorkflow } from './index.js';
+export { circuitBreakerWorkflow } from '../index.js';
 
 export interface CallInput {
   caller: string;

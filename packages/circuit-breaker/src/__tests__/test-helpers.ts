@@ -1,0 +1,106 @@
+// Helpers shared by this package's tests (not part of the published entries).
+import { fileURLToPath } from 'node:url';
+import { pollUntil, type TemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
+import type { Client, WorkflowHandle, WorkflowStartOptions } from '@temporalio/client';
+import type { Workflow } from '@temporalio/workflow';
+import {
+  createCircuitBreakerActivities,
+  inspectCircuitBreaker,
+  startCircuitBreaker,
+  withCircuitBreaker,
+  type BreakerInspection,
+  type CircuitBreakerOptions,
+} from '../client.js';
+import type { CallInput } from './test-workflows.js';
+
+/** The fixture workflows every test's worker runs. */
+export const workflowsPath = fileURLToPath(new URL('./test-workflows.ts', import.meta.url));
+
+/** One call to the fake dependency, with the breaker state the breaker itself reported at that moment. */
+export interface CallRecord extends CallInput {
+  breakerState: BreakerInspection['state'] | 'absent';
+  ok: boolean;
+}
+
+/**
+ * A fake dependency: `callDependency` fails while `healthy` is false, logs every call with the breaker's
+ * own state (queried when the call starts), and reports its outcome through `withCircuitBreaker` unless
+ * `reporting: false`.
+ */
+export function fakeDependency(client: Client, dependency: string, options: { reporting?: boolean } = {}) {
+  const state = { healthy: false, calls: [] as CallRecord[] };
+  const call = async (input: CallInput) => {
+    const breakerState = await inspectCircuitBreaker(client, dependency).then(
+      (i) => i.state,
+      () => 'absent' as const,
+    );
+    const ok = state.healthy;
+    state.calls.push({ ...input, breakerState, ok });
+    if (!ok) throw new Error(`${dependency} is down`);
+    return `job ${input.job} done`;
+  };
+  const callDependency =
+    options.reporting === false ? call : withCircuitBreaker(client, { dependency }, call);
+  return { state, activities: { callDependency } };
+}
+
+/** A test's own dependency and worker, with shortcuts to its breaker and to the fixture workflows. */
+export interface BreakerTest {
+  /** A dependency name no other test uses; its breaker is `circuit-breaker:<dependency>`. */
+  dependency: string;
+  /** The worker's task queue, also the one breakers started on demand run on. */
+  taskQueue: string;
+  /** What the fixtures' `callDependency` activity calls: down until `fake.state.healthy` is set. */
+  fake: ReturnType<typeof fakeDependency>;
+  /** Starts the breaker on the test's task queue, unless it runs. */
+  startBreaker(options?: CircuitBreakerOptions): ReturnType<typeof startCircuitBreaker>;
+  /** The breaker's inspection (the breaker must be running). */
+  inspect(): Promise<BreakerInspection>;
+  /** Polls the inspection until `ready` holds, and returns that inspection. */
+  inspectUntil(
+    what: string,
+    ready: (inspection: BreakerInspection) => boolean,
+    timeoutMs?: number,
+  ): Promise<BreakerInspection>;
+  /** Starts a fixture workflow with id `<dependency>-<name>` on the test's task queue. */
+  start<W extends Workflow>(workflow: W, name: string, ...args: Parameters<W>): Promise<WorkflowHandle<W>>;
+}
+
+/**
+ * Runs `body` while a worker runs the fixture workflows with the breaker's signal-with-start activity and
+ * the fake dependency, for a dependency named `<name>-<random>`.
+ */
+export async function withBreakerTest<T>(
+  env: TemporalTestEnv,
+  name: string,
+  body: (test: BreakerTest) => Promise<T>,
+  options: { reporting?: boolean } = {},
+): Promise<T> {
+  const dependency = env.taskQueue(name);
+  const fake = fakeDependency(env.client, dependency, options);
+  const activities = { ...createCircuitBreakerActivities(env.client), ...fake.activities };
+  return env.withWorker({ workflowsPath, activities }, (taskQueue) => {
+    const inspect = () => inspectCircuitBreaker(env.client, dependency);
+    return body({
+      dependency,
+      taskQueue,
+      fake,
+      startBreaker: (breakerOptions) =>
+        startCircuitBreaker(env.client, { dependency, taskQueue, options: breakerOptions }),
+      inspect,
+      inspectUntil: (what, ready, timeoutMs) =>
+        pollUntil(
+          async () => {
+            const inspection = await inspect();
+            return ready(inspection) ? inspection : undefined;
+          },
+          { what, timeoutMs },
+        ),
+      start: <W extends Workflow>(workflow: W, suffix: string, ...args: Parameters<W>) => {
+        // The SDK types `args` by a conditional type on W, which a generic W meets only through a cast.
+        const startOptions = { taskQueue, workflowId: `${dependency}-${suffix}`, args };
+        return env.client.workflow.start(workflow, startOptions as unknown as WorkflowStartOptions<W>);
+      },
+    });
+  });
+}
