@@ -1,9 +1,1 @@
-import { defineConfig } from 'vitest/config';
-
-export default defineConfig({
-  test: {
-    globalSetup: ['@temporal-patterns/temporal-harness/vitest-global-setup'],
-    testTimeout: 180_000,
-    hookTimeout: 120_000,
-  },
-});
+export { default } from '@temporal-patterns/temporal-harness/vitest-preset';

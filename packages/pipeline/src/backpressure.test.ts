@@ -3,8 +3,8 @@ import { useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing'
 import { describe, expect, it } from 'vitest';
 import { startPipeline } from './client.js';
 import { definePipeline } from './index.js';
-import { createTestActivities, effectsOf } from './test-activities.js';
-import { items } from './test-helpers.js';
+import { createTestActivities, effectsOf } from './__tests__/test-activities.js';
+import { items } from './__tests__/test-helpers.js';
 
 const workflowsPath = fileURLToPath(new URL('./index.ts', import.meta.url));
 const env = useTemporalTestEnv();

@@ -6,11 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { startPipeline } from './client.js';
 import { pipelineCreditSignal, pipelineFeedSignal, pipelineItemsSignal } from './definitions.js';
 import { InvalidPipelineItemError, UnknownStageError, definePipeline, stageWorkflowId } from './index.js';
-import { createTestActivities, effectsOf } from './test-activities.js';
-import { items, waitUntil } from './test-helpers.js';
-import { feedingWorkflow } from './test-workflows.js';
+import { createTestActivities, effectsOf } from './__tests__/test-activities.js';
+import { items, stageStatus } from './__tests__/test-helpers.js';
+import { feedingWorkflow } from './__tests__/test-workflows.js';
 
-const workflowsPath = fileURLToPath(new URL('./test-workflows.ts', import.meta.url));
+const workflowsPath = fileURLToPath(new URL('./__tests__/test-workflows.ts', import.meta.url));
 const env = useTemporalTestEnv();
 
 const linear = definePipeline('bad-input', [
@@ -24,9 +24,7 @@ describe('bad input', () => {
       const runId = env.taskQueue('bad-input');
       const run = await startPipeline(env.client, linear, { runId, taskQueue, items: items(2) });
       const stageB = stageWorkflowId(runId, 'B');
-      await waitUntil(
-        async () => (await env.client.workflow.getHandle(stageB).describe()).status.name === 'RUNNING',
-      );
+      await stageStatus(env.client, runId, 'B', 'running');
 
       // Refused by the client before anything is sent.
       await expect(run.feed([{ id: '', ref: 1 }])).rejects.toThrow(InvalidPipelineItemError);

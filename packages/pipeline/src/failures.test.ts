@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { startPipeline, type PipelineRun } from './client.js';
 import { pipelineItemsSignal } from './definitions.js';
 import { definePipeline, stageWorkflowId, type StageDefinition } from './index.js';
-import { createTestActivities, effectsOf } from './test-activities.js';
-import { items, waitUntil } from './test-helpers.js';
+import { createTestActivities, effectsOf } from './__tests__/test-activities.js';
+import { items, stageStatus } from './__tests__/test-helpers.js';
 
 const workflowsPath = fileURLToPath(new URL('./index.ts', import.meta.url));
 const env = useTemporalTestEnv();
@@ -31,10 +31,7 @@ async function failureOf(run: PipelineRun): Promise<WorkflowFailedError> {
 }
 
 async function expectStagesClosed(runId: string): Promise<void> {
-  for (const stage of ['A', 'B', 'C']) {
-    const handle = env.client.workflow.getHandle(stageWorkflowId(runId, stage));
-    await waitUntil(async () => (await handle.describe()).status.name !== 'RUNNING');
-  }
+  for (const stage of ['A', 'B', 'C']) await stageStatus(env.client, runId, stage, 'closed');
 }
 
 describe('failure propagation', () => {
@@ -135,9 +132,7 @@ describe('failure propagation', () => {
       const runId = env.taskQueue('gap');
       const run = await startPipeline(env.client, linear('gap'), { runId, taskQueue, gapTimeout: 500 });
       const stageB = stageWorkflowId(runId, 'B');
-      await waitUntil(
-        async () => (await env.client.workflow.getHandle(stageB).describe()).status.name === 'RUNNING',
-      );
+      await stageStatus(env.client, runId, 'B', 'running');
       // Item 2 of edge A → B without item 1: B holds it, then reports the gap instead of waiting forever.
       await sendSignal(env.client, stageB, pipelineItemsSignal, {
         sender: 'test',

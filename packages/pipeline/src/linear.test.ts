@@ -5,8 +5,8 @@ import { sendSignal } from '@temporal-patterns/signal-utils/client';
 import { startPipeline } from './client.js';
 import { pipelineFeedSignal, pipelineItemsSignal } from './definitions.js';
 import { definePipeline, stageWorkflowId } from './index.js';
-import { createTestActivities, effectsOf } from './test-activities.js';
-import { items, shuffled, waitUntil } from './test-helpers.js';
+import { createTestActivities, effectsOf } from './__tests__/test-activities.js';
+import { items, shuffled, stageStatus } from './__tests__/test-helpers.js';
 
 const workflowsPath = fileURLToPath(new URL('./index.ts', import.meta.url));
 const env = useTemporalTestEnv();
@@ -60,7 +60,7 @@ describe('a linear pipeline under duplicated and reordered deliveries', () => {
       const all = items(200);
       const run = await startPipeline(env.client, linear, { runId, taskQueue, gapTimeout: '5 minutes' });
       const stageB = env.client.workflow.getHandle(stageWorkflowId(runId, 'B'));
-      await waitUntil(async () => (await stageB.describe()).status.name === 'RUNNING');
+      await stageStatus(env.client, runId, 'B', 'running');
 
       // What A will send B for items 100..199 (seq = index + 1), delivered before A sends anything:
       // reversed, with the first 20 twice.

@@ -1,7 +1,7 @@
 // Activities for this package's tests: they record every effect so tests can check exactly-once.
 import { ApplicationFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
-import type { StageActivityInput } from './index.js';
+import type { StageActivityInput } from '../index.js';
 
 export interface Effect {
   runId: string;

@@ -1,7 +1,7 @@
 // Fixture workflows for this package's tests (not part of the published entries).
-import { PipelineFeeder, type PipelineItem } from './index.js';
+import { PipelineFeeder, type PipelineItem } from '../index.js';
 
-export { pipelineRunWorkflow, pipelineStageWorkflow } from './index.js';
+export { pipelineRunWorkflow, pipelineStageWorkflow } from '../index.js';
 
 /** Feeds `items` into a run from a workflow, in batches of `batchSize`, closing the input with the last. */
 export async function feedingWorkflow(
