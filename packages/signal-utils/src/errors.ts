@@ -1,24 +1,33 @@
 import { ApplicationFailure } from '@temporalio/common';
 
-// Each error is an ApplicationFailure so that, thrown from a workflow, it fails the workflow with a
-// recognisable `type` instead of failing the workflow task and retrying forever.
+/**
+ * Base of the errors of every temporal-patterns package. It is an `ApplicationFailure`, so that, thrown
+ * from a workflow, it fails the workflow with a recognisable `type` instead of failing the workflow task
+ * and retrying forever; `name` and `type` are the subclass's name, and `details` holds the fields a
+ * reader needs (the ids, the limit, the timeout).
+ */
+export abstract class PatternFailure extends ApplicationFailure {
+  protected constructor(type: string, message: string, fields?: Record<string, unknown>, cause?: Error) {
+    super(message, type, true, fields === undefined ? undefined : [fields], cause);
+    Object.defineProperty(this, 'name', { value: type, enumerable: true, configurable: true });
+  }
+}
 
 /** A signal payload failed its validator. Handlers never see such a payload. */
-export class InvalidSignalPayloadError extends ApplicationFailure {
-  override readonly name = 'InvalidSignalPayloadError';
+export class InvalidSignalPayloadError extends PatternFailure {
   constructor(
     readonly signalName: string,
     readonly reason: string,
   ) {
-    super(`Invalid payload for signal "${signalName}": ${reason}`, 'InvalidSignalPayloadError', true, [
-      { signalName, reason },
-    ]);
+    super('InvalidSignalPayloadError', `Invalid payload for signal "${signalName}": ${reason}`, {
+      signalName,
+      reason,
+    });
   }
 }
 
 /** The target workflow does not exist or has already closed, so the signal was not delivered. */
-export class ExternalWorkflowNotFoundError extends ApplicationFailure {
-  override readonly name = 'ExternalWorkflowNotFoundError';
+export class ExternalWorkflowNotFoundError extends PatternFailure {
   constructor(
     readonly workflowId: string,
     readonly runId: string | undefined,
@@ -26,52 +35,46 @@ export class ExternalWorkflowNotFoundError extends ApplicationFailure {
     cause?: Error,
   ) {
     super(
-      `Cannot signal "${signalName}" to workflow ${workflowId}${runId ? ` (run ${runId})` : ''}: it does not exist or has already closed`,
       'ExternalWorkflowNotFoundError',
-      true,
-      [{ workflowId, runId, signalName }],
+      `Cannot signal "${signalName}" to workflow ${workflowId}${runId ? ` (run ${runId})` : ''}: it does not exist or has already closed`,
+      { workflowId, runId, signalName },
       cause,
     );
   }
 }
 
 /** A signal could not be delivered for a reason other than a missing target (e.g. the per-run signal limit). */
-export class SignalDeliveryError extends ApplicationFailure {
-  override readonly name = 'SignalDeliveryError';
+export class SignalDeliveryError extends PatternFailure {
   constructor(
     readonly workflowId: string,
     readonly signalName: string,
     cause?: Error,
   ) {
     super(
-      `Signal "${signalName}" to workflow ${workflowId} failed: ${cause?.message ?? 'unknown reason'}`,
       'SignalDeliveryError',
-      true,
-      [{ workflowId, signalName }],
+      `Signal "${signalName}" to workflow ${workflowId} failed: ${cause?.message ?? 'unknown reason'}`,
+      { workflowId, signalName },
       cause,
     );
   }
 }
 
 /** No matching signal arrived within the timeout. */
-export class SignalTimeoutError extends ApplicationFailure {
-  override readonly name = 'SignalTimeoutError';
+export class SignalTimeoutError extends PatternFailure {
   constructor(
     readonly signalNames: readonly string[],
     readonly timeoutMs: number,
   ) {
     super(
-      `No signal ${signalNames.map((n) => `"${n}"`).join(' or ')} received within ${timeoutMs} ms`,
       'SignalTimeoutError',
-      true,
-      [{ signalNames, timeoutMs }],
+      `No signal ${signalNames.map((n) => `"${n}"`).join(' or ')} received within ${timeoutMs} ms`,
+      { signalNames, timeoutMs },
     );
   }
 }
 
 /** A request sent over signals got no response within its timeout. */
-export class RequestTimeoutError extends ApplicationFailure {
-  override readonly name = 'RequestTimeoutError';
+export class RequestTimeoutError extends PatternFailure {
   constructor(
     readonly requestName: string,
     readonly correlationId: string,
@@ -79,34 +82,30 @@ export class RequestTimeoutError extends ApplicationFailure {
     readonly timeoutMs: number,
   ) {
     super(
-      `Request "${requestName}" ${correlationId} to workflow ${targetWorkflowId} got no response within ${timeoutMs} ms`,
       'RequestTimeoutError',
-      true,
-      [{ requestName, correlationId, targetWorkflowId, timeoutMs }],
+      `Request "${requestName}" ${correlationId} to workflow ${targetWorkflowId} got no response within ${timeoutMs} ms`,
+      { requestName, correlationId, targetWorkflowId, timeoutMs },
     );
   }
 }
 
 /** The responder's handler threw; its message is carried back to the requester. */
-export class RemoteRequestError extends ApplicationFailure {
-  override readonly name = 'RemoteRequestError';
+export class RemoteRequestError extends PatternFailure {
   constructor(
     readonly requestName: string,
     readonly correlationId: string,
     readonly remoteMessage: string,
   ) {
     super(
-      `Request "${requestName}" ${correlationId} failed in the responder: ${remoteMessage}`,
       'RemoteRequestError',
-      true,
-      [{ requestName, correlationId, remoteMessage }],
+      `Request "${requestName}" ${correlationId} failed in the responder: ${remoteMessage}`,
+      { requestName, correlationId, remoteMessage },
     );
   }
 }
 
 /** A sequenced channel has been missing a message for longer than its gap timeout. */
-export class SequenceGapError extends ApplicationFailure {
-  override readonly name = 'SequenceGapError';
+export class SequenceGapError extends PatternFailure {
   constructor(
     readonly channel: string,
     readonly expectedSeq: number,
@@ -114,36 +113,32 @@ export class SequenceGapError extends ApplicationFailure {
     readonly gapTimeoutMs: number,
   ) {
     super(
-      `Channel "${channel}" is missing message ${expectedSeq} after ${gapTimeoutMs} ms (buffered: ${bufferedSeqs.join(', ')})`,
       'SequenceGapError',
-      true,
-      [{ channel, expectedSeq, bufferedSeqs, gapTimeoutMs }],
+      `Channel "${channel}" is missing message ${expectedSeq} after ${gapTimeoutMs} ms (buffered: ${bufferedSeqs.join(', ')})`,
+      { channel, expectedSeq, bufferedSeqs, gapTimeoutMs },
     );
   }
 }
 
 /** A payload is over the size limit; send a reference to the data instead. */
-export class PayloadTooLargeError extends ApplicationFailure {
-  override readonly name = 'PayloadTooLargeError';
+export class PayloadTooLargeError extends PatternFailure {
   constructor(
     readonly sizeBytes: number,
     readonly maxBytes: number,
     readonly context: string,
   ) {
     super(
+      'PayloadTooLargeError',
       `Payload for ${context} is ${sizeBytes} bytes, over the limit of ${maxBytes} bytes. ` +
         'Store the data elsewhere (object store, database) and send a reference to it (see dataRef()).',
-      'PayloadTooLargeError',
-      true,
-      [{ sizeBytes, maxBytes, context }],
+      { sizeBytes, maxBytes, context },
     );
   }
 }
 
 /** Declared "waits for" edges form a cycle: the workflows on it would wait for each other forever. */
-export class CircularWaitError extends ApplicationFailure {
-  override readonly name = 'CircularWaitError';
+export class CircularWaitError extends PatternFailure {
   constructor(readonly cycle: readonly string[]) {
-    super(`Circular wait: ${cycle.join(' → ')}`, 'CircularWaitError', true, [{ cycle }]);
+    super('CircularWaitError', `Circular wait: ${cycle.join(' → ')}`, { cycle });
   }
 }

@@ -20,7 +20,7 @@ export {
 } from './parse.js';
 export { drainAndContinueAsNew, shouldContinueAsNew } from './continue-as-new.js';
 export { assertNoCircularWaits, type WaitEdge } from './signal-graph.js';
-export { CircularWaitError } from './errors.js';
+export { CircularWaitError, PatternFailure } from './errors.js';
 export { DEFAULT_MAX_PAYLOAD_BYTES, payloadSize } from './payload-guard.js';
 export { isExternalWorkflowNotFound } from './signal-workflow.js';
 export { toMs as durationToMs } from './duration.js';
