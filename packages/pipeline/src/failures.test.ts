@@ -21,17 +21,17 @@ function linear(name: string, b: Partial<StageDefinition> = {}) {
   ]);
 }
 
-async function failureOf(run: PipelineRun): Promise<WorkflowFailedError> {
+/** The run fails with `type` as its cause, the message says each of `says`, and every stage closes. */
+async function expectRunFailed(run: PipelineRun, type: string, ...says: string[]): Promise<void> {
   const err = await run.result().then(
     () => undefined,
     (e: unknown) => e,
   );
   expect(err).toBeInstanceOf(WorkflowFailedError);
-  return err as WorkflowFailedError;
-}
-
-async function expectStagesClosed(runId: string): Promise<void> {
-  for (const stage of ['A', 'B', 'C']) await stageStatus(env.client, runId, stage, 'closed');
+  const { cause } = err as WorkflowFailedError;
+  expect(cause).toMatchObject({ type });
+  for (const text of says) expect(cause!.message).toContain(text);
+  for (const stage of ['A', 'B', 'C']) await stageStatus(env.client, run.runId, stage, 'closed');
 }
 
 describe('failure propagation', () => {
@@ -120,10 +120,7 @@ describe('failure propagation', () => {
         items: all,
         closeInput: true,
       });
-      const failure = await failureOf(run);
-      expect(failure.cause).toMatchObject({ type: 'PipelineItemFailedError' });
-      expect(failure.cause!.message).toContain('item "item-3" failed in stage "B"');
-      await expectStagesClosed(runId);
+      await expectRunFailed(run, 'PipelineItemFailedError', 'item "item-3" failed in stage "B"');
     });
   });
 
@@ -139,13 +136,10 @@ describe('failure propagation', () => {
         channel: 'A',
         entries: [{ seq: 2, item: { id: 'x', index: 1, status: 'ok', ref: 'x' } }],
       });
-      const failure = await failureOf(run);
-      expect(failure.cause).toMatchObject({ type: 'PipelineStalledError' });
-      expect(failure.cause!.message).toContain('stage "B" waited');
-      expect(failure.cause!.message).toContain('item 1 from "A"');
-      await expectStagesClosed(runId);
+      await expectRunFailed(run, 'PipelineStalledError', 'stage "B" waited', 'item 1 from "A"');
     });
   });
+
   it('fails the run as stalled when a stage waits for credit past the credit timeout', async () => {
     const narrow = definePipeline('narrow', [
       { name: 'A', activity: 'pipelineTestStep', downstream: ['B'] },
@@ -163,11 +157,12 @@ describe('failure propagation', () => {
         closeInput: true,
         creditTimeout: 500,
       });
-      const failure = await failureOf(run);
-      expect(failure.cause).toMatchObject({ type: 'PipelineStalledError' });
-      expect(failure.cause!.message).toContain('stage "B" waited');
-      expect(failure.cause!.message).toContain('credit from "C" (item "item-1" waiting)');
-      await expectStagesClosed(runId);
+      await expectRunFailed(
+        run,
+        'PipelineStalledError',
+        'stage "B" waited',
+        'credit from "C" (item "item-1" waiting)',
+      );
     });
   });
 
@@ -181,10 +176,7 @@ describe('failure propagation', () => {
         closeInput: true,
         idleTimeout: 1_000,
       });
-      const failure = await failureOf(run);
-      expect(failure.cause).toMatchObject({ type: 'PipelineStalledError' });
-      expect(failure.cause!.message).toContain('stage "@run" waited');
-      await expectStagesClosed(runId);
+      await expectRunFailed(run, 'PipelineStalledError', 'stage "@run" waited');
     });
   });
 });

@@ -15,11 +15,7 @@ import {
   setTypedHandler,
   type SequencedReceiverState,
 } from '@temporal-patterns/signal-utils';
-import {
-  WorkflowLoop,
-  durationToMs as toMs,
-  shouldContinueAsNew,
-} from '@temporal-patterns/signal-utils/pattern-kit';
+import { WorkflowLoop, durationToMs, shouldContinueAsNew } from '@temporal-patterns/signal-utils/pattern-kit';
 import {
   DEFAULT_WINDOW,
   PIPELINE_INPUT,
@@ -97,7 +93,7 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
   const stageNames = definition.stages.map((s) => s.name);
   const sources = sourceStages(definition);
   const sinks = sinkStages(definition);
-  const idleTimeoutMs = toMs(options.idleTimeout ?? '10 minutes');
+  const idleTimeoutMs = durationToMs(options.idleTimeout ?? '10 minutes');
   const maxItemBytes = options.maxItemBytes ?? DEFAULT_MAX_ITEM_BYTES;
   const saved = input.state;
 

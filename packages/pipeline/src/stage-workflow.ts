@@ -1,10 +1,6 @@
 import { condition, isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import { assertPayloadSize, setTypedHandler, signalWorkflow } from '@temporal-patterns/signal-utils';
-import {
-  WorkflowLoop,
-  durationToMs as toMs,
-  shouldContinueAsNew,
-} from '@temporal-patterns/signal-utils/pattern-kit';
+import { WorkflowLoop, durationToMs, shouldContinueAsNew } from '@temporal-patterns/signal-utils/pattern-kit';
 import {
   DEFAULT_WINDOW,
   PIPELINE_INPUT,
@@ -78,9 +74,9 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
   const me = workflowInfo().workflowId;
   const window = stage.window ?? DEFAULT_WINDOW;
   const upstream = upstreamOf(definition, stage.name);
-  const joinTimeoutMs = toMs(stage.joinTimeout ?? '5 minutes');
-  const gapTimeoutMs = toMs(options.gapTimeout ?? '1 minute');
-  const creditTimeoutMs = toMs(options.creditTimeout ?? '10 minutes');
+  const joinTimeoutMs = durationToMs(stage.joinTimeout ?? '5 minutes');
+  const gapTimeoutMs = durationToMs(options.gapTimeout ?? '1 minute');
+  const creditTimeoutMs = durationToMs(options.creditTimeout ?? '10 minutes');
   const maxBatch = options.maxBatchSize ?? DEFAULT_MAX_BATCH;
   const creditBatch = Math.max(1, Math.ceil(window / 2));
 
