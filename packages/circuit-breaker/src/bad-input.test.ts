@@ -11,8 +11,8 @@ import {
   startCircuitBreaker,
   withCircuitBreaker,
 } from './client.js';
-import { withBreakerTest } from './__tests__/test-helpers.js';
-import { dependentStatusQuery, idleSubscriberWorkflow } from './__tests__/test-workflows.js';
+import { statusesUntil, withBreakerTest } from './__tests__/test-helpers.js';
+import { idleSubscriberWorkflow } from './__tests__/test-workflows.js';
 
 const env = useTemporalTestEnv();
 
@@ -71,12 +71,10 @@ describe('bad input', () => {
 
       // A refused workflow learns it from the state it fetches, and falls back to asking per call.
       const refused = await start(idleSubscriberWorkflow, 'refused', dependency, 30_000);
-      await pollUntil(
-        async () => {
-          const status = await refused.query(dependentStatusQuery);
-          return env.logsMatching('refused the subscription').length === 1 && !status.subscribed;
-        },
-        { what: 'the refused subscriber to know' },
+      await statusesUntil(
+        [refused],
+        'the refused subscriber to know',
+        (s) => env.logsMatching('refused the subscription').length === 1 && !s.subscribed,
       );
     }));
 

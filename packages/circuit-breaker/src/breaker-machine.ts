@@ -288,15 +288,15 @@ export class BreakerMachine {
   }
 
   inspect(now: number): BreakerInspection {
+    const { dependency, state, since, epoch, forced, openUntil } = this;
     return {
-      dependency: this.dependency,
-      state: this.state,
-      since: this.since,
-      epoch: this.epoch,
-      ...(this.forced ? { forced: this.forced } : {}),
-      ...(this.state === 'open' && this.openUntil !== undefined && !this.forced
-        ? { openUntil: this.openUntil }
-        : {}),
+      dependency,
+      state,
+      since,
+      epoch,
+      ...(forced ? { forced } : {}),
+      // When it turns half-open; not while forced, which no cooldown ends.
+      ...(state === 'open' && openUntil !== undefined && !forced ? { openUntil } : {}),
       counts: {
         consecutiveFailures: this.consecutiveFailures,
         windowSize: this.window.length,

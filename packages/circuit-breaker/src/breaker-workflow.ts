@@ -8,15 +8,16 @@ import { shouldContinueAsNew, WorkflowLoop } from '@temporal-patterns/signal-uti
 import { condition, log, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
 import { BreakerMachine, type BreakerSnapshot } from './breaker-machine.js';
 import { resolveCircuitBreakerOptions, type CircuitBreakerOptions } from './options.js';
+// What the breaker takes (signals, permit requests, the query), then what it sends its subscribers.
 import {
-  circuitBreakerForceSignal,
-  circuitBreakerInspectQuery,
-  circuitBreakerPauseSignal,
-  circuitBreakerPermitProtocol,
   circuitBreakerReportSignal,
-  circuitBreakerResumeSignal,
   circuitBreakerSubscribeSignal,
   circuitBreakerUnsubscribeSignal,
+  circuitBreakerForceSignal,
+  circuitBreakerPermitProtocol,
+  circuitBreakerInspectQuery,
+  circuitBreakerPauseSignal,
+  circuitBreakerResumeSignal,
 } from './definitions.js';
 
 /** Input of {@link circuitBreakerWorkflow}. */

@@ -1,8 +1,8 @@
-import { pollUntil, useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
+import { useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
 import { describe, expect, it } from 'vitest';
 import type { CircuitBreakerOptions } from './client.js';
-import { withBreakerTest } from './__tests__/test-helpers.js';
-import { dependentStatusQuery, dependentWorkflow } from './__tests__/test-workflows.js';
+import { statusesUntil, withBreakerTest } from './__tests__/test-helpers.js';
+import { dependentWorkflow } from './__tests__/test-workflows.js';
 
 const env = useTemporalTestEnv();
 
@@ -25,13 +25,7 @@ describe('circuitBreakerWorkflow with subscribed dependents', () => {
       );
 
       // Every dependent is parked in its guard with a pause signal applied, while the breaker is open.
-      await pollUntil(
-        async () => {
-          const statuses = await Promise.all(dependents.map((d) => d.query(dependentStatusQuery)));
-          return statuses.every((s) => s.paused && s.waiting);
-        },
-        { what: 'all 20 dependents paused' },
-      );
+      await statusesUntil(dependents, 'all 20 dependents paused', (s) => s.paused && s.waiting);
       const atPause = await inspect();
       expect(atPause.state).not.toBe('closed');
       expect(atPause.subscribers).toHaveLength(20);

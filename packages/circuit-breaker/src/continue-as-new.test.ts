@@ -1,8 +1,8 @@
-import { pollUntil, useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
+import { useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
 import { describe, expect, it } from 'vitest';
 import { circuitBreakerWorkflowId, forceClose, reportOutcome } from './client.js';
-import { withBreakerTest } from './__tests__/test-helpers.js';
-import { dependentStatusQuery, idleSubscriberWorkflow } from './__tests__/test-workflows.js';
+import { statusesUntil, withBreakerTest } from './__tests__/test-helpers.js';
+import { idleSubscriberWorkflow } from './__tests__/test-workflows.js';
 
 const env = useTemporalTestEnv();
 
@@ -57,12 +57,10 @@ describe('continue-as-new', () => {
 
         // Subscribers carried over still get the resume, and were not paused a second time.
         await forceClose(env.client, dependency);
-        await pollUntil(
-          async () =>
-            (await Promise.all(subscribers.map((s) => s.query(dependentStatusQuery)))).every(
-              (s) => !s.paused && s.notices.pauses === 1 && s.notices.resumes === 1,
-            ),
-          { what: 'all resumed' },
+        await statusesUntil(
+          subscribers,
+          'all resumed',
+          (s) => !s.paused && s.notices.pauses === 1 && s.notices.resumes === 1,
         );
         // The duplicate "f0" (sent before the force-close, so processed by now) was dropped, not counted.
         const closed = await inspect();

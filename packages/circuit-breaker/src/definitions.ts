@@ -13,8 +13,8 @@ import {
   optionalString,
   parseRecord,
   requiredString,
-  type PayloadRecord,
 } from '@temporal-patterns/signal-utils/pattern-kit';
+import type { PayloadRecord } from '@temporal-patterns/signal-utils/pattern-kit';
 import { defineQuery } from '@temporalio/workflow';
 
 /** The breaker's state: `closed` lets calls through, `open` pauses them, `half-open` admits probes. */

@@ -1,8 +1,8 @@
-import { pollUntil, useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
+import { useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
 import { describe, expect, it } from 'vitest';
 import { forceClose, forceOpen, releaseForcedOpen, reportOutcome } from './client.js';
-import { withBreakerTest } from './__tests__/test-helpers.js';
-import { dependentStatusQuery, idleSubscriberWorkflow, peekWorkflow } from './__tests__/test-workflows.js';
+import { statusesUntil, withBreakerTest } from './__tests__/test-helpers.js';
+import { idleSubscriberWorkflow, peekWorkflow } from './__tests__/test-workflows.js';
 
 const env = useTemporalTestEnv();
 
@@ -16,11 +16,7 @@ describe('operators', () => {
       await inspectUntil('two subscribers', (i) => i.subscribers.length === 2);
 
       await forceOpen(env.client, dependency, { reason: 'maintenance', sender: 'alice' });
-      await pollUntil(
-        async () =>
-          (await Promise.all(subscribers.map((s) => s.query(dependentStatusQuery)))).every((s) => s.paused),
-        { what: 'subscribers paused' },
-      );
+      await statusesUntil(subscribers, 'subscribers paused', (s) => s.paused);
       const opened = await inspect();
       expect(opened).toMatchObject({ state: 'open', forced: 'open', pendingNotices: 0 });
       expect(opened.openUntil).toBeUndefined();
@@ -38,12 +34,10 @@ describe('operators', () => {
       expect(await peek.result()).toBe('open');
 
       await forceClose(env.client, dependency, { reason: 'fixed' });
-      await pollUntil(
-        async () =>
-          (await Promise.all(subscribers.map((s) => s.query(dependentStatusQuery)))).every(
-            (s) => !s.paused && s.notices.resumes === 1 && s.notices.pauses === 1,
-          ),
-        { what: 'subscribers resumed' },
+      await statusesUntil(
+        subscribers,
+        'subscribers resumed',
+        (s) => !s.paused && s.notices.resumes === 1 && s.notices.pauses === 1,
       );
       const closed = await inspect();
       expect(closed.state).toBe('closed');

@@ -1,7 +1,7 @@
-import { pollUntil, useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
+import { useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
 import { describe, expect, it } from 'vitest';
 import { circuitBreakerWorkflowId, forceClose, forceOpen } from './client.js';
-import { withBreakerTest } from './__tests__/test-helpers.js';
+import { statusesUntil, withBreakerTest } from './__tests__/test-helpers.js';
 import {
   continuingSubscriberWorkflow,
   dependentStatusQuery,
@@ -27,9 +27,7 @@ describe('subscribers', () => {
       );
       expect(inspection.subscribers).toEqual([longLived.workflowId]);
       expect(inspection.state).toBe('open');
-      await pollUntil(async () => (await longLived.query(dependentStatusQuery)).paused, {
-        what: 'the live subscriber paused',
-      });
+      await statusesUntil([longLived], 'the live subscriber paused', (s) => s.paused);
       expect(env.logsMatching(`pruned subscriber ${shortLived.workflowId}`)).toHaveLength(1);
 
       // The breaker keeps running and keeps working.
@@ -38,9 +36,7 @@ describe('subscribers', () => {
         .describe();
       expect(description.status.name).toBe('RUNNING');
       await forceClose(env.client, dependency);
-      await pollUntil(async () => !(await longLived.query(dependentStatusQuery)).paused, {
-        what: 'the live subscriber resumed',
-      });
+      await statusesUntil([longLived], 'the live subscriber resumed', (s) => !s.paused);
     }));
 
   it('stops notifying a dependent that unsubscribed', () =>
@@ -54,13 +50,7 @@ describe('subscribers', () => {
         unsubscribeAtEnd: true,
         lingerMs: 30_000,
       });
-      await pollUntil(
-        async () => {
-          const status = await dependent.query(dependentStatusQuery);
-          return status.done === 1 && !status.subscribed;
-        },
-        { what: 'subscribed and done' },
-      );
+      await statusesUntil([dependent], 'subscribed and done', (s) => s.done === 1 && !s.subscribed);
       await inspectUntil('unsubscribed at the breaker', (i) => i.subscribers.length === 0);
       await forceOpen(env.client, dependency);
       await inspectUntil('open', (i) => i.state === 'open');
@@ -76,20 +66,16 @@ describe('subscribers', () => {
       await inspectUntil('subscribed', (i) => i.subscribers.length === 1);
       await forceOpen(env.client, dependency);
       // The new run starts with no view of the breaker; subscribing again fetches the state.
-      await pollUntil(
-        async () => {
-          const status = await subscriber.query(dependentStatusQuery);
-          return status.done === 2 && status.subscribed && status.paused;
-        },
-        { what: 'the second run sees the breaker open' },
+      await statusesUntil(
+        [subscriber],
+        'the second run sees the breaker open',
+        (s) => s.done === 2 && s.subscribed && s.paused,
       );
       await forceClose(env.client, dependency);
-      await pollUntil(
-        async () => {
-          const status = await subscriber.query(dependentStatusQuery);
-          return status.done === 2 && !status.paused && status.notices.resumes === 1;
-        },
-        { what: 'the second run resumed' },
+      await statusesUntil(
+        [subscriber],
+        'the second run resumed',
+        (s) => s.done === 2 && !s.paused && s.notices.resumes === 1,
       );
       const inspection = await inspect();
       expect(inspection.subscribers).toEqual([subscriber.workflowId]);

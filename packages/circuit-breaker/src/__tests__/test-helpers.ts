@@ -11,7 +11,7 @@ import {
   type BreakerInspection,
   type CircuitBreakerOptions,
 } from '../client.js';
-import type { CallInput } from './test-workflows.js';
+import { dependentStatusQuery, type CallInput, type DependentStatus } from './test-workflows.js';
 
 /** The fixture workflows every test's worker runs. */
 export const workflowsPath = fileURLToPath(new URL('./test-workflows.ts', import.meta.url));
@@ -42,6 +42,21 @@ export function fakeDependency(client: Client, dependency: string, options: { re
   const callDependency =
     options.reporting === false ? call : withCircuitBreaker(client, { dependency }, call);
   return { state, activities: { callDependency } };
+}
+
+/** Polls the status query of each fixture workflow in `workflows` until every status satisfies `ready`. */
+export function statusesUntil(
+  workflows: ReadonlyArray<Pick<WorkflowHandle, 'query'>>,
+  what: string,
+  ready: (status: DependentStatus) => boolean,
+): Promise<true> {
+  return pollUntil(
+    async () => {
+      const statuses = await Promise.all(workflows.map((w) => w.query(dependentStatusQuery)));
+      return statuses.every(ready);
+    },
+    { what },
+  );
 }
 
 /** A test's own dependency and worker, with shortcuts to its breaker and to the fixture workflows. */
