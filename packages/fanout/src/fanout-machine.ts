@@ -81,6 +81,7 @@ export class FanoutMachine {
     return this.progressThisRun > 0;
   }
 
+  /** The workflow id of the child for input `index`. */
   childIdOf(index: number): string {
     return `${this.childIdPrefix}${index}`;
   }
