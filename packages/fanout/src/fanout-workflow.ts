@@ -208,7 +208,8 @@ export async function fanoutWorkflow(input: FanoutWorkflowInput): Promise<Fanout
     if (!isCancellation(err)) throw err;
     cancelRequested = true;
     machine.cancel();
-    // Cancelling the workflow cancelled the armed timer too; forget it so the clean-up can arm its own.
+    // Cancelling the workflow cancelled the armed timer too. The loop forgets it when the timer's rejection
+    // is handled, which may come after this; forget it now so the clean-up arms its own at once.
     loop.wakeAt(undefined);
     await CancellationScope.nonCancellable(drive);
     throw err;

@@ -1,6 +1,5 @@
 import {
   ParentClosePolicy,
-  condition,
   getExternalWorkflowHandle,
   log,
   setHandler,
@@ -358,8 +357,6 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
     const deadlines = outboxes.map((o) => o.retryDeadline).filter((d): d is number => d !== undefined);
     if (outstanding) deadlines.push(lastProgressAt + idleTimeoutMs);
     loop.wakeAt(deadlines.length > 0 ? Math.min(...deadlines) : undefined);
-    // Not loop.waitForChange: its extra await shifts when this loop resumes relative to activity and
-    // signal callbacks, which reorders commands against the recorded histories.
-    await condition(() => loop.changedSince(seen));
+    await loop.waitForChange(seen);
   }
 }

@@ -1,4 +1,4 @@
-import { condition, isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import { isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import { assertPayloadSize, setTypedHandler, signalWorkflow } from '@temporal-patterns/signal-utils';
 import { WorkflowLoop, durationToMs, shouldContinueAsNew } from '@temporal-patterns/signal-utils/pattern-kit';
 import {
@@ -353,8 +353,6 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
     const deadline = checkTimeouts(Date.now());
     if (loop.changedSince(seen)) continue;
     loop.wakeAt(deadline);
-    // Not loop.waitForChange: its extra await shifts when this loop resumes relative to activity and
-    // signal callbacks, which reorders commands against the recorded histories.
-    await condition(() => loop.changedSince(seen));
+    await loop.waitForChange(seen);
   }
 }

@@ -67,14 +67,17 @@ export class WorkflowLoop {
   /**
    * Waits until {@link wake} has been called since `mark` (at once if it already was). With
    * `timeoutMs`, also returns after that long; that starts a timer on every call, so a loop that waits
-   * often should arm {@link wakeAt} instead.
+   * often should arm {@link wakeAt} instead. A failed spawned task (without `onTaskError`) ends the wait
+   * and is thrown by the next call.
+   *
+   * Not `async` on purpose: it returns the SDK's `condition` promise itself, so the loop resumes on the
+   * same microtask as a bare `await condition(...)` and issues its commands in the same order, which
+   * keeps histories recorded before a workflow adopted the loop replaying.
    */
-  async waitForChange(mark: number, timeoutMs?: number): Promise<void> {
-    this.throwTaskError();
+  waitForChange(mark: number, timeoutMs?: number): Promise<unknown> {
+    if (this.taskError !== undefined) return Promise.reject(this.taskError.err);
     const changed = (): boolean => this.version !== mark || this.taskError !== undefined;
-    if (timeoutMs === undefined) await condition(changed);
-    else await condition(changed, Math.max(1, timeoutMs));
-    this.throwTaskError();
+    return timeoutMs === undefined ? condition(changed) : condition(changed, Math.max(1, timeoutMs));
   }
 
   /**
@@ -100,6 +103,9 @@ export class WorkflowLoop {
           this.wake();
         },
         (err: unknown) => {
+          // Cancelled from outside too (cancelling the workflow cancels every scope): forget it, so the
+          // next wakeAt arms a timer again.
+          if (this.timer === timer) this.timer = undefined;
           if (!isCancellation(err)) throw err;
         },
       )
@@ -152,10 +158,6 @@ export class WorkflowLoop {
   private cancelTimer(): void {
     this.timer?.scope.cancel();
     this.timer = undefined;
-  }
-
-  private throwTaskError(): void {
-    if (this.taskError !== undefined) throw this.taskError.err;
   }
 }
 
