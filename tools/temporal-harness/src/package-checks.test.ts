@@ -2,7 +2,12 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { asReadmeFile, defineReadmeExampleTests, README_EXAMPLE_FILES } from './package-checks.js';
+import {
+  asReadmeFile,
+  defineReadmeExampleTests,
+  README_EXAMPLE_FILES,
+  workflowSafeEntries,
+} from './package-checks.js';
 
 describe('asReadmeFile', () => {
   it('renames sibling imports from their src names to the project files the README shows, and trims', () => {
@@ -50,3 +55,36 @@ writeFileSync(
   "```ts\nexport const x = 1;\n```\n\n```ts\nimport { x } from './workflows.js';\nconsole.log(x);\n```\n",
 );
 defineReadmeExampleTests({ packageDir });
+
+describe('workflowSafeEntries', () => {
+  it('lists every exported entry but the client, as source and as built', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tp-entries-'));
+    const entry = (name: string) => ({
+      import: { types: `./dist/${name}.d.ts`, default: `./dist/${name}.js` },
+      require: { types: `./dist/${name}.d.cts`, default: `./dist/${name}.cjs` },
+    });
+    const exports = {
+      '.': entry('index'),
+      './client': entry('client'),
+      './definitions': entry('definitions'),
+      './package.json': './package.json',
+    };
+    writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ exports }));
+    expect(workflowSafeEntries(dir)).toEqual({
+      source: path.join('src', 'index.ts'),
+      built: path.join('dist', 'index.js'),
+      'definitions source': path.join('src', 'definitions.ts'),
+      'definitions built': path.join('dist', 'definitions.js'),
+    });
+  });
+
+  it('finds the entries of this repository’s packages', () => {
+    const pipeline = new URL('../../../packages/pipeline/', import.meta.url);
+    expect(Object.keys(workflowSafeEntries(pipeline))).toEqual([
+      'source',
+      'built',
+      'definitions source',
+      'definitions built',
+    ]);
+  });
+});

@@ -11,26 +11,49 @@ const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() 
 
 /** Options for {@link defineBundleTests}. */
 export interface BundleTestOptions {
-  /** The package folder, holding `src/index.ts` and, once built, `dist/index.js`. */
+  /** The package folder, holding `package.json`, the sources in `src/` and, once built, `dist/`. */
   packageDir: string | URL;
   /**
-   * The workflow-safe entry, by kind, relative to `packageDir`. Defaults to the source `src/index.ts` and
-   * the built `dist/index.js`.
+   * The files to bundle, by kind, relative to `packageDir`. Defaults to {@link workflowSafeEntries}: every
+   * entry of the package's `exports` but `./client`, as source and as built.
    */
   entries?: Record<string, string>;
 }
 
 /**
- * Declares the `workflow-safe entry` tests: the package's workflow entry, as source and as built, goes
- * through the SDK's own bundler for the workflow sandbox. A Node built-in or client import in workflow code
- * then fails CI instead of a user's worker. The built entry must exist: build before testing (Nx does).
+ * The workflow-safe entries a package publishes: every `exports` entry except `./client` (client code)
+ * and `./package.json`, each as its source (`src/<name>.ts`) and its built ESM file, by kind (`source`,
+ * `built`, `definitions source`, …). A new entry is then checked without anyone listing it.
+ */
+export function workflowSafeEntries(packageDir: string | URL): Record<string, string> {
+  const dir = asPath(packageDir);
+  const { exports } = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+    exports: Record<string, string | { import?: { default?: string } }>;
+  };
+  const entries: Record<string, string> = {};
+  for (const [subpath, target] of Object.entries(exports)) {
+    if (subpath === './client' || subpath === './package.json' || typeof target === 'string') continue;
+    const built = target.import?.default;
+    if (built === undefined) continue;
+    const prefix = subpath === '.' ? '' : `${subpath.slice(2)} `;
+    entries[`${prefix}source`] = path.join('src', `${path.basename(built, '.js')}.ts`);
+    entries[`${prefix}built`] = path.normalize(built);
+  }
+  return entries;
+}
+
+/**
+ * Declares the `workflow-safe entry` tests: each workflow-safe entry of the package, as source and as
+ * built, goes through the SDK's own bundler for the workflow sandbox. A Node built-in or client import in
+ * workflow code then fails CI instead of a user's worker. The built entry must exist: build before testing
+ * (Nx does).
  *
  * @example
  * defineBundleTests({ packageDir: new URL('../../', import.meta.url) });
  */
 export function defineBundleTests(options: BundleTestOptions): void {
   const dir = asPath(options.packageDir);
-  const entries = options.entries ?? { source: 'src/index.ts', built: 'dist/index.js' };
+  const entries = options.entries ?? workflowSafeEntries(dir);
   describe('workflow-safe entry', () => {
     // The source catches a bad import early; the built file is what users' workers bundle.
     it.each(Object.entries(entries))(
