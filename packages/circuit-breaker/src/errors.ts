@@ -1,14 +1,12 @@
-import { ApplicationFailure } from '@temporalio/common';
+import { PatternFailure } from '@temporal-patterns/signal-utils/pattern-kit';
 
-// ApplicationFailure subclasses: thrown from a workflow, they fail it with a recognisable `type` instead
-// of failing the workflow task and retrying it forever.
+// Each extends PatternFailure: thrown from a workflow, it fails the workflow with `type` = class name.
 
 /**
  * A guarded call gave up waiting: the breaker of `dependency` stayed open (or half-open without a probe
  * permit for this caller) for longer than the guard's `maxWait`.
  */
-export class CircuitOpenError extends ApplicationFailure {
-  override readonly name = 'CircuitOpenError';
+export class CircuitOpenError extends PatternFailure {
   constructor(
     readonly dependency: string,
     readonly breakerWorkflowId: string,
@@ -16,26 +14,23 @@ export class CircuitOpenError extends ApplicationFailure {
     readonly waitedMs: number,
   ) {
     super(
-      `Circuit breaker for "${dependency}" (${breakerWorkflowId}) is ${state}; gave up after waiting ${waitedMs} ms`,
       'CircuitOpenError',
-      true,
-      [{ dependency, breakerWorkflowId, state, waitedMs }],
+      `Circuit breaker for "${dependency}" (${breakerWorkflowId}) is ${state}; gave up after waiting ${waitedMs} ms`,
+      { dependency, breakerWorkflowId, state, waitedMs },
     );
   }
 }
 
 /** Circuit breaker options are out of range; `problems` lists every field that is wrong and why. */
-export class InvalidCircuitBreakerOptionsError extends ApplicationFailure {
-  override readonly name = 'InvalidCircuitBreakerOptionsError';
+export class InvalidCircuitBreakerOptionsError extends PatternFailure {
   constructor(
     readonly dependency: string,
     readonly problems: readonly string[],
   ) {
     super(
-      `Invalid circuit breaker options for "${dependency}": ${problems.join('; ')}`,
       'InvalidCircuitBreakerOptionsError',
-      true,
-      [{ dependency, problems }],
+      `Invalid circuit breaker options for "${dependency}": ${problems.join('; ')}`,
+      { dependency, problems },
     );
   }
 }

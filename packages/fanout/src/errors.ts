@@ -1,24 +1,19 @@
-import { ApplicationFailure } from '@temporalio/common';
+import { PatternFailure } from '@temporal-patterns/signal-utils/pattern-kit';
 
-// Each error is an ApplicationFailure with `type` equal to its class name, so it crosses workflow
-// boundaries recognisably and, thrown from a workflow, fails it instead of retrying its task forever.
+// Each extends PatternFailure: thrown from a workflow, it fails the workflow with `type` = class name.
 
 /** The fan-out's options are invalid (empty `childWorkflowType`, window below 1, quorum above the count…). */
-export class InvalidFanoutInputError extends ApplicationFailure {
-  override readonly name = 'InvalidFanoutInputError';
+export class InvalidFanoutInputError extends PatternFailure {
   constructor(
     readonly field: string,
     readonly reason: string,
   ) {
-    super(`Invalid fan-out input "${field}": ${reason}`, 'InvalidFanoutInputError', true, [
-      { field, reason },
-    ]);
+    super('InvalidFanoutInputError', `Invalid fan-out input "${field}": ${reason}`, { field, reason });
   }
 }
 
 /** Thrown by a child's `runFanoutChild` after it reported its failure, so the child run shows as failed. */
-export class FanoutChildFailedError extends ApplicationFailure {
-  override readonly name = 'FanoutChildFailedError';
+export class FanoutChildFailedError extends PatternFailure {
   constructor(
     readonly parentWorkflowId: string,
     readonly childId: string,
@@ -26,10 +21,9 @@ export class FanoutChildFailedError extends ApplicationFailure {
     readonly reason: string,
   ) {
     super(
-      `Fan-out child ${childId} (index ${index} of ${parentWorkflowId}) failed: ${reason}`,
       'FanoutChildFailedError',
-      true,
-      [{ parentWorkflowId, childId, index, reason }],
+      `Fan-out child ${childId} (index ${index} of ${parentWorkflowId}) failed: ${reason}`,
+      { parentWorkflowId, childId, index, reason },
     );
   }
 }

@@ -1,50 +1,45 @@
-import { ApplicationFailure } from '@temporalio/common';
+import { PatternFailure } from '@temporal-patterns/signal-utils/pattern-kit';
 
-// Every error is an ApplicationFailure with `type` = class name, so a workflow that throws one fails
-// with a recognisable type (and the caller can tell them apart) instead of retrying its task forever.
+// Each extends PatternFailure: thrown from a workflow, it fails the workflow with `type` = class name.
 
 /** A pipeline definition is malformed: no stages, a duplicate name, an unknown downstream stage… */
-export class InvalidPipelineDefinitionError extends ApplicationFailure {
-  override readonly name = 'InvalidPipelineDefinitionError';
+export class InvalidPipelineDefinitionError extends PatternFailure {
   constructor(
     readonly pipeline: string,
     readonly reason: string,
   ) {
-    super(`Invalid pipeline "${pipeline}": ${reason}`, 'InvalidPipelineDefinitionError', true, [
-      { pipeline, reason },
-    ]);
+    super('InvalidPipelineDefinitionError', `Invalid pipeline "${pipeline}": ${reason}`, {
+      pipeline,
+      reason,
+    });
   }
 }
 
 /** A stage name that the pipeline does not define (a query, a signal or a downstream reference). */
-export class UnknownStageError extends ApplicationFailure {
-  override readonly name = 'UnknownStageError';
+export class UnknownStageError extends PatternFailure {
   constructor(
     readonly pipeline: string,
     readonly stage: string,
     readonly knownStages: readonly string[],
   ) {
     super(
-      `Pipeline "${pipeline}" has no stage "${stage}" (stages: ${knownStages.join(', ')})`,
       'UnknownStageError',
-      true,
-      [{ pipeline, stage, knownStages }],
+      `Pipeline "${pipeline}" has no stage "${stage}" (stages: ${knownStages.join(', ')})`,
+      { pipeline, stage, knownStages },
     );
   }
 }
 
 /** An item fed into a pipeline is malformed (missing id, reference too large, …). */
-export class InvalidPipelineItemError extends ApplicationFailure {
-  override readonly name = 'InvalidPipelineItemError';
+export class InvalidPipelineItemError extends PatternFailure {
   constructor(
     readonly reason: string,
     readonly itemId?: string,
   ) {
     super(
-      `Invalid pipeline item${itemId !== undefined ? ` "${itemId}"` : ''}: ${reason}`,
       'InvalidPipelineItemError',
-      true,
-      [{ reason, itemId }],
+      `Invalid pipeline item${itemId !== undefined ? ` "${itemId}"` : ''}: ${reason}`,
+      { reason, itemId },
     );
   }
 }
@@ -56,8 +51,7 @@ export type ItemFailureReason = 'error' | 'timeout' | 'join-timeout';
  * An item failed in a stage whose policy is `fail-run`: the pipeline run fails with this error, naming
  * the run, the stage and the item.
  */
-export class PipelineItemFailedError extends ApplicationFailure {
-  override readonly name = 'PipelineItemFailedError';
+export class PipelineItemFailedError extends PatternFailure {
   constructor(
     readonly runId: string,
     readonly stage: string,
@@ -66,10 +60,9 @@ export class PipelineItemFailedError extends ApplicationFailure {
     readonly detail: string,
   ) {
     super(
-      `Pipeline run ${runId}: item "${itemId}" failed in stage "${stage}" (${reason}): ${detail}`,
       'PipelineItemFailedError',
-      true,
-      [{ runId, stage, itemId, reason, detail }],
+      `Pipeline run ${runId}: item "${itemId}" failed in stage "${stage}" (${reason}): ${detail}`,
+      { runId, stage, itemId, reason, detail },
     );
   }
 }
@@ -78,8 +71,7 @@ export class PipelineItemFailedError extends ApplicationFailure {
  * A wait that should have ended did not: a missing sequence number, credit that never came back, or a
  * run that made no progress within its idle timeout. The run fails with this error rather than hang.
  */
-export class PipelineStalledError extends ApplicationFailure {
-  override readonly name = 'PipelineStalledError';
+export class PipelineStalledError extends PatternFailure {
   constructor(
     readonly runId: string,
     readonly stage: string,
@@ -87,10 +79,9 @@ export class PipelineStalledError extends ApplicationFailure {
     readonly waitedMs: number,
   ) {
     super(
-      `Pipeline run ${runId}: stage "${stage}" waited ${waitedMs} ms for ${waitingFor}`,
       'PipelineStalledError',
-      true,
-      [{ runId, stage, waitingFor, waitedMs }],
+      `Pipeline run ${runId}: stage "${stage}" waited ${waitedMs} ms for ${waitingFor}`,
+      { runId, stage, waitingFor, waitedMs },
     );
   }
 }
