@@ -1,12 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
+import { shuffled, useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
 import { describe, expect, it } from 'vitest';
 import { sendSignal } from '@temporal-patterns/signal-utils/client';
 import { startPipeline } from './client.js';
 import { pipelineFeedSignal, pipelineItemsSignal } from './definitions.js';
 import { definePipeline, stageWorkflowId } from './index.js';
 import { createTestActivities, effectsOf } from './__tests__/test-activities.js';
-import { items, shuffled, stageStatus } from './__tests__/test-helpers.js';
+import { items, stageStatus } from './__tests__/test-helpers.js';
 
 const workflowsPath = fileURLToPath(new URL('./index.ts', import.meta.url));
 const env = useTemporalTestEnv();

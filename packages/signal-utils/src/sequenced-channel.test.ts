@@ -1,23 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import { useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
+import { shuffled, useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
 import { describe, expect, it } from 'vitest';
 import type { SequencedMessage } from './index.js';
 import { numbersSignal, sequencedConsumer } from './__tests__/test-workflows.js';
 
 const workflowsPath = fileURLToPath(new URL('./__tests__/test-workflows.ts', import.meta.url));
 const env = useTemporalTestEnv();
-
-/** Deterministic shuffle so a failure can be reproduced. */
-function shuffled<T>(items: T[], seed: number): T[] {
-  const out = [...items];
-  let state = seed;
-  for (let i = out.length - 1; i > 0; i--) {
-    state = (state * 1103515245 + 12345) % 2 ** 31;
-    const j = state % (i + 1);
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
 
 function messages(count: number): SequencedMessage<number>[] {
   return Array.from({ length: count }, (_, i) => ({

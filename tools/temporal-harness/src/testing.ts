@@ -16,6 +16,7 @@ export { bundleOnce } from './bundle-once.js';
 export * from './history-replay.js';
 export * from './package-checks.js';
 export * from './poll-until.js';
+export { shuffled } from './shuffled.js';
 
 export interface TestEnvOptions {
   /** Minimum level printed to the console. Defaults to WARN. Every entry is kept in `logs` regardless. */

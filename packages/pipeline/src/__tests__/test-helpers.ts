@@ -22,15 +22,3 @@ export async function stageStatus(
     },
   );
 }
-
-/** Deterministic shuffle so a failure can be reproduced. */
-export function shuffled<T>(values: T[], seed: number): T[] {
-  const out = [...values];
-  let state = seed;
-  for (let i = out.length - 1; i > 0; i--) {
-    state = (state * 1103515245 + 12345) % 2 ** 31;
-    const j = state % (i + 1);
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
