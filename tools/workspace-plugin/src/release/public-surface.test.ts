@@ -1,0 +1,61 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+const packages = execFileSync('git', ['ls-files', 'packages/*/package.json'], { cwd: root, encoding: 'utf8' })
+  .trim()
+  .split('\n')
+  .filter((file) => file.split('/').length === 3)
+  .map((file) => path.basename(path.dirname(file)));
+
+// What a user writes against stays small enough to learn from the README; signal-utils is the toolbox.
+const rootEntryCap = (pkg: string): number => (pkg === 'signal-utils' ? 40 : 25);
+
+/** Every name a TypeScript entry exports, types included. */
+function exportedNames(entry: string): string[] {
+  const program = ts.createProgram([entry], {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
+    strict: true,
+    noEmit: true,
+  });
+  const checker = program.getTypeChecker();
+  const symbol = checker.getSymbolAtLocation(program.getSourceFile(entry)!);
+  return symbol ? checker.getExportsOfModule(symbol).map((s) => s.name) : [];
+}
+
+/** The package's entries: `.` → src/index.ts, `./client` → src/client.ts, … (from package.json exports). */
+function entries(pkg: string): Array<{ subpath: string; source: string }> {
+  const dir = path.join(root, 'packages', pkg);
+  const { exports } = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+    exports: Record<string, string | { import?: { default?: string } }>;
+  };
+  return Object.entries(exports).flatMap(([subpath, target]) => {
+    const built = typeof target === 'string' ? undefined : target.import?.default;
+    return built === undefined
+      ? []
+      : [{ subpath, source: path.join(dir, 'src', `${path.basename(built, '.js')}.ts`) }];
+  });
+}
+
+describe('public surface', () => {
+  it.each(packages)('%s: the root entry stays within its cap', (pkg) => {
+    const names = exportedNames(path.join(root, 'packages', pkg, 'src', 'index.ts'));
+    expect(names.length, names.join(', ')).toBeLessThanOrEqual(rootEntryCap(pkg));
+  });
+
+  it.each(packages)('%s: the README names every export of every entry', (pkg) => {
+    const readme = readFileSync(path.join(root, 'packages', pkg, 'README.md'), 'utf8');
+    const missing = entries(pkg).flatMap(({ subpath, source }) =>
+      exportedNames(source)
+        .filter((name) => !new RegExp(`\`[^\`]*\\b${name}\\b[^\`]*\``).test(readme))
+        .map((name) => `${subpath}: ${name}`),
+    );
+    expect(missing).toEqual([]);
+  });
+});
