@@ -58,6 +58,7 @@ describe('pattern generator', () => {
         'README.md',
         'LICENSE',
         'client/package.json',
+        'definitions/package.json',
         'tsconfig.json',
         'tsup.config.ts',
         'vitest.config.ts',
@@ -94,7 +95,7 @@ describe('pattern generator', () => {
           `export const gen[A-Z0-9]\\w*RequestSignal = defineTypedSignal<.*>\\(\\s*'${name}\\.request'`,
         ),
       );
-      expect(source('src/errors.ts')).toMatch(/extends ApplicationFailure/);
+      expect(source('src/errors.ts')).toMatch(/extends PatternFailure/);
       expect(source('vitest.config.ts').trim()).toBe(
         "export { default } from '@temporal-patterns/temporal-harness/vitest-preset';",
       );
@@ -134,8 +135,8 @@ describe('pattern generator', () => {
         ),
       );
       expect(nx).toContain(`Successfully ran targets build, test, typecheck, lint for project ${project}`);
-      // definitions 2, workflow 3, README example 3, bundle 2, histories 1 (the recording test is skipped).
-      expect(nx).toMatch(/Tests +11 passed \| 1 skipped \(12\)/);
+      // definitions 2, workflow 3, README example 3, bundle 4 (root and ./definitions, source and built), histories 1 (the recording test is skipped).
+      expect(nx).toMatch(/Tests +13 passed \| 1 skipped \(14\)/);
       run('npx', ['prettier', '--check', dir], root);
     } finally {
       rmSync(dir, { recursive: true, force: true });
