@@ -1,3 +1,12 @@
+/**
+ * The `./definitions` entry (workflow-safe): the signals and query a fan-out parent and its children
+ * exchange, with their payload types and validators, for children written by hand (without
+ * `runFanoutChild`) and tools that signal a fan-out directly. Applications use the root and client
+ * entries.
+ *
+ * Wire names (`fanout.child-report`) are a public contract: changing one breaks running fan-outs and
+ * their children, and wants a changeset that says so.
+ */
 import { defineQuery } from '@temporalio/workflow';
 import { defineTypedSignal, isDataRef, type DataRef } from '@temporal-patterns/signal-utils';
 import {
@@ -45,12 +54,10 @@ export interface FanoutCleanup extends FanoutChildIdentity {
   reason: FanoutCleanupReason;
 }
 
-/** What a child reports: `done` with a result, `failed` with a reason, or `cleaned-up` after a clean-up request. */
-export type FanoutReportStatus = 'done' | 'failed' | 'cleaned-up';
-
 /** Payload of {@link fanoutReportSignal}. */
 export interface FanoutReport extends FanoutChildIdentity {
-  status: FanoutReportStatus;
+  /** `done` with a result, `failed` with a reason, or `cleaned-up` after a clean-up request. */
+  status: 'done' | 'failed' | 'cleaned-up';
   /** Where the result is (status `done`). */
   resultRef?: FanoutRef;
   /** A number the parent sums over every `done` child (records written, bytes, cents…). */

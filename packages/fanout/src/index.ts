@@ -1,14 +1,12 @@
 // Workflow-safe entry: what a user writes against; everything here may run inside the workflow sandbox.
+// The wire signals and query are in the ./definitions entry.
 export { FanoutChildFailedError, InvalidFanoutInputError } from './errors.js';
-export {
-  fanoutCleanupSignal,
-  fanoutReportSignal,
-  fanoutStartSignal,
-  type FanoutChildIdentity,
-  type FanoutCleanup,
-  type FanoutCleanupReason,
-  type FanoutRef,
-  type FanoutStart,
+export type {
+  FanoutChildIdentity,
+  FanoutCleanup,
+  FanoutCleanupReason,
+  FanoutRef,
+  FanoutStart,
 } from './definitions.js';
 export { fanoutWorkflow } from './fanout-workflow.js';
 export type { FanoutOptions, FanoutPolicy } from './fanout-options.js';

@@ -2,7 +2,8 @@ import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/clie
 import { pollUntil, useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
 import { describe, expect, it } from 'vitest';
 import { MutexClient } from './client.js';
-import { LockTimeoutError, mutexStateQuery, mutexWorkflowId } from './index.js';
+import { mutexStateQuery } from './definitions.js';
+import { LockTimeoutError, mutexWorkflowId } from './index.js';
 import { workerActivities, workflowsPath } from './__tests__/test-support.js';
 import {
   holdUntilSignalled,

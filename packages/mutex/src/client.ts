@@ -15,17 +15,21 @@ import {
   mutexStateQuery,
   type HolderInfo,
   type LockRequest,
-  type MutexActivities,
   type MutexState,
-  type RequestLockActivityInput,
 } from './definitions.js';
 import { LockTimeoutError } from './errors.js';
-import { DEFAULT_MUTEX_ID_PREFIX, mutexWorkflowId, type LockLease } from './lock.js';
+import {
+  DEFAULT_MUTEX_ID_PREFIX,
+  mutexWorkflowId,
+  type LockLease,
+  type MutexActivities,
+  type RequestLockActivityInput,
+} from './lock.js';
 import { mutexWorkflow } from './mutex-workflow.js';
 
 export * from './index.js';
 // What createMutexActivities returns: exported so code that stores the activities can name their type.
-export type { MutexActivities } from './definitions.js';
+export type { MutexActivities } from './lock.js';
 
 /**
  * The activities `acquireLock` needs to create mutexes on demand. Register them on every worker whose

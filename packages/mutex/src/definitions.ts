@@ -1,8 +1,11 @@
 /**
- * The mutex's wire definitions: every signal, query and update with its payload type and validator, and
- * the arguments of the mutex workflow. Wire names (`'mutex.release'`) are part of the contract: changing
- * one breaks running mutexes and their callers. Most of this is internal; the root entry exports only
- * what users write against (see the README's API section).
+ * The `./definitions` entry (workflow-safe): every signal, update and query the mutex exchanges with its
+ * requesters and clients, with their payload types and validators, for tools that speak to a mutex
+ * without the helpers (this repository's fault suite, a sender in another language). Applications use
+ * the root and client entries.
+ *
+ * Wire names (`'mutex.release'`) are a public contract: changing one breaks running mutexes and their
+ * callers, and wants a changeset that says so.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { defineTypedSignal } from '@temporal-patterns/signal-utils';
@@ -206,48 +209,3 @@ export type ClientAcquireResult =
 
 /** A client's acquire (`mutex.acquire`): enqueues (idempotently by request id) and waits up to the request's timeout. */
 export const mutexAcquireUpdate = defineUpdate<ClientAcquireResult, [LockRequest]>('mutex.acquire');
-
-/** Input of the `mutexRequestLock` activity: signal-with-start of the mutex workflow. */
-export interface RequestLockActivityInput {
-  mutexWorkflowId: string;
-  /** Task queue of the worker that runs `mutexWorkflow`. */
-  taskQueue: string;
-  /** Arguments used only when the mutex workflow has to be started. */
-  workflowInput: MutexWorkflowInput;
-  request: LockRequest;
-}
-
-/** The activities the mutex package provides to workers (`createMutexActivities(client)`). */
-export interface MutexActivities {
-  mutexRequestLock(input: RequestLockActivityInput): Promise<void>;
-}
-
-/** Arguments of `mutexWorkflow`. */
-export interface MutexWorkflowInput {
-  resourceId: string;
-  /** Permits: 1 for a mutex, N for a semaphore. Defaults to 1. */
-  permits?: number;
-  /** Complete after this long (ms) with no holder and no waiter. Defaults to 10 minutes. */
-  idleTimeoutMs?: number;
-  /** Continue as new at this many history events even before the server suggests it. Defaults to none. */
-  maxHistoryEvents?: number;
-  /** State carried across continue-as-new. Set by the mutex itself. */
-  carried?: CarriedMutexState;
-}
-
-/** What a mutex run hands to the next one. */
-export interface CarriedMutexState {
-  holders: Array<HolderInfo & { secret: string; grantToken: string }>;
-  queue: Array<{ request: LockRequest; waitingSince: number; expiresAt: number }>;
-  lastFencingToken: number;
-  recentGrants: MutexState['recentGrants'];
-  settledRequestIds: string[];
-  continuedAsNew: number;
-}
-
-/** What a mutex run returns when it completes after being idle. */
-export interface MutexWorkflowResult {
-  resourceId: string;
-  lastFencingToken: number;
-  reason: 'idle';
-}

@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { pollUntil, useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
 import { describe, expect, it } from 'vitest';
-import type { LockRequest } from './definitions.js';
 import {
   mutexLockRequestSignal,
   mutexReleaseSignal,
   mutexRenewSignal,
   mutexStateQuery,
   mutexWithdrawSignal,
-  mutexWorkflow,
-  mutexWorkflowId,
-} from './index.js';
+  type LockRequest,
+} from './definitions.js';
+import { mutexWorkflow, mutexWorkflowId } from './index.js';
 import {
   criticalSectionRecorder,
   maxConcurrent,

@@ -1,9 +1,10 @@
 /**
  * Workflow-safe entry: the mutex workflow to register, the helpers a workflow takes locks with, their
- * options and errors, and the state a query returns. Client code (activities, `MutexClient`) lives in
- * the `./client` entry because it pulls in modules the workflow sandbox cannot load.
+ * options and errors, and the state `MutexClient.inspect` returns. Client code (activities,
+ * `MutexClient`) lives in the `./client` entry because it pulls in modules the workflow sandbox cannot
+ * load; the wire signals, updates and query are in the `./definitions` entry.
  */
-export { mutexWorkflow } from './mutex-workflow.js';
+export { mutexWorkflow, type MutexWorkflowInput, type MutexWorkflowResult } from './mutex-workflow.js';
 export {
   acquireLock,
   DEFAULT_MUTEX_ID_PREFIX,
@@ -16,16 +17,4 @@ export {
   type WithLockOptions,
 } from './lock.js';
 export { InvalidMutexOptionsError, LockTimeoutError, MutexUnavailableError } from './errors.js';
-export {
-  mutexLockRequestSignal,
-  mutexReleaseSignal,
-  mutexRenewSignal,
-  mutexStateQuery,
-  mutexWithdrawSignal,
-  type HolderInfo,
-  type MutexState,
-  type MutexWorkflowInput,
-  type MutexWorkflowResult,
-  type Requester,
-  type WaiterInfo,
-} from './definitions.js';
+export type { HolderInfo, MutexState, Requester, WaiterInfo } from './definitions.js';

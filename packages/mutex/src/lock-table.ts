@@ -6,7 +6,6 @@
  */
 import type { log as workflowLog } from '@temporalio/workflow';
 import type {
-  CarriedMutexState,
   ForceReleaseRequest,
   HolderInfo,
   LockGrant,
@@ -34,6 +33,16 @@ interface Waiter {
   request: LockRequest;
   waitingSince: number;
   expiresAt: number;
+}
+
+/** What a mutex run hands to the next one on continue-as-new (the `carried` field of its input). */
+export interface CarriedMutexState {
+  holders: Array<HolderInfo & { secret: string; grantToken: string }>;
+  queue: Array<{ request: LockRequest; waitingSince: number; expiresAt: number }>;
+  lastFencingToken: number;
+  recentGrants: MutexState['recentGrants'];
+  settledRequestIds: string[];
+  continuedAsNew: number;
 }
 
 function describeRequester(requester: Requester): string {

@@ -22,10 +22,25 @@ import {
   mutexWithdrawSignal,
   type LockGrant,
   type LockRequest,
-  type MutexActivities,
 } from './definitions.js';
 import { InvalidMutexOptionsError, LockTimeoutError, MutexUnavailableError } from './errors.js';
+import type { MutexWorkflowInput } from './mutex-workflow.js';
 import { durationToMs as toMs } from '@temporal-patterns/signal-utils/pattern-kit';
+
+/** Input of the `mutexRequestLock` activity: signal-with-start of the mutex workflow. */
+export interface RequestLockActivityInput {
+  mutexWorkflowId: string;
+  /** Task queue of the worker that runs `mutexWorkflow`. */
+  taskQueue: string;
+  /** Arguments used only when the mutex workflow has to be started. */
+  workflowInput: MutexWorkflowInput;
+  request: LockRequest;
+}
+
+/** The activities the mutex package provides to workers (`createMutexActivities(client)`). */
+export interface MutexActivities {
+  mutexRequestLock(input: RequestLockActivityInput): Promise<void>;
+}
 
 /** The default prefix of mutex workflow ids: `mutex-<resourceId>`. */
 export const DEFAULT_MUTEX_ID_PREFIX = 'mutex-';

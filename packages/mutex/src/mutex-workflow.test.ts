@@ -1,7 +1,8 @@
 import { pollUntil, replayHistories, useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
 import { describe, expect, it } from 'vitest';
 import { MutexClient } from './client.js';
-import { mutexStateQuery, mutexWorkflowId } from './index.js';
+import { mutexStateQuery } from './definitions.js';
+import { mutexWorkflowId } from './index.js';
 import {
   criticalSectionRecorder,
   maxConcurrent,

@@ -18,11 +18,29 @@ import {
   parseForceRelease,
   parseLockRequest,
   type ClientAcquireResult,
-  type MutexWorkflowInput,
-  type MutexWorkflowResult,
 } from './definitions.js';
 import { InvalidMutexOptionsError } from './errors.js';
-import { LockTable, type Holder } from './lock-table.js';
+import { LockTable, type CarriedMutexState, type Holder } from './lock-table.js';
+
+/** Arguments of `mutexWorkflow`. */
+export interface MutexWorkflowInput {
+  resourceId: string;
+  /** Permits: 1 for a mutex, N for a semaphore. Defaults to 1. */
+  permits?: number;
+  /** Complete after this long (ms) with no holder and no waiter. Defaults to 10 minutes. */
+  idleTimeoutMs?: number;
+  /** Continue as new at this many history events even before the server suggests it. Defaults to none. */
+  maxHistoryEvents?: number;
+  /** State carried across continue-as-new. Set by the mutex itself. */
+  carried?: CarriedMutexState;
+}
+
+/** What a mutex run returns when it completes after being idle. */
+export interface MutexWorkflowResult {
+  resourceId: string;
+  lastFencingToken: number;
+  reason: 'idle';
+}
 
 const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60_000;
 

@@ -1,13 +1,8 @@
 // Fixture workflows for this package's tests (not part of the published entries).
 import { condition, defineSignal, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import { setTypedHandler } from '@temporal-patterns/signal-utils';
-import {
-  fanoutStartSignal,
-  reportFanoutDone,
-  runFanoutChild,
-  type FanoutChildResult,
-  type FanoutStart,
-} from '../index.js';
+import { fanoutStartSignal } from '../definitions.js';
+import { reportFanoutDone, runFanoutChild, type FanoutChildResult, type FanoutStart } from '../index.js';
 
 export { fanoutWorkflow } from '../index.js';
 

@@ -2,13 +2,13 @@
 // with the signals it takes and a payload each signal accepts.
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import { mutexWorkflowId } from '@temporal-patterns/mutex';
 import {
   mutexLockRequestSignal,
   mutexReleaseSignal,
   mutexRenewSignal,
   mutexWithdrawSignal,
-  mutexWorkflowId,
-} from '@temporal-patterns/mutex';
+} from '@temporal-patterns/mutex/definitions';
 import {
   circuitBreakerForceSignal,
   circuitBreakerReportSignal,
@@ -16,7 +16,11 @@ import {
   circuitBreakerUnsubscribeSignal,
 } from '@temporal-patterns/circuit-breaker/definitions';
 import { circuitBreakerWorkflowId, startCircuitBreaker } from '@temporal-patterns/circuit-breaker/client';
-import { fanoutCleanupSignal, fanoutReportSignal, fanoutStartSignal } from '@temporal-patterns/fanout';
+import {
+  fanoutCleanupSignal,
+  fanoutReportSignal,
+  fanoutStartSignal,
+} from '@temporal-patterns/fanout/definitions';
 import { startFanout } from '@temporal-patterns/fanout/client';
 import {
   pipelineCreditSignal,

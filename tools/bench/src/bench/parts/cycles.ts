@@ -1,7 +1,8 @@
 // Many lock cycles on one mutex by plain signals, past the signals-per-run limit, completed through
 // continue-as-new; stopped by a time budget on a slow machine.
 import { randomUUID } from 'node:crypto';
-import { mutexStateQuery, mutexWorkflowId } from '@temporal-patterns/mutex';
+import { mutexWorkflowId } from '@temporal-patterns/mutex';
+import { mutexStateQuery } from '@temporal-patterns/mutex/definitions';
 import { progress, round, sleep } from '../../common.js';
 import { startMutex } from '../../start-mutex.js';
 import { now } from '../../store.js';

@@ -1,7 +1,8 @@
 // Blocked-workflow memory: thousands of workflows waiting for one lock, against a worker (in its own
 // process, memory sampled there) that caches at most 100 of them.
 import { randomUUID } from 'node:crypto';
-import { mutexStateQuery, mutexWorkflowId } from '@temporal-patterns/mutex';
+import { mutexWorkflowId } from '@temporal-patterns/mutex';
+import { mutexStateQuery } from '@temporal-patterns/mutex/definitions';
 import { pool, progress, round, sleep } from '../../common.js';
 import { WorkerProcess } from '../../processes.js';
 import { now } from '../../store.js';

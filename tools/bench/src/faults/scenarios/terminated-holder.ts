@@ -1,7 +1,8 @@
 // Scenario 3: a holder with a 3 s lease is terminated while a waiter waits; its lock comes back within
 // the lease plus a small margin.
 import { randomUUID } from 'node:crypto';
-import { mutexStateQuery, mutexWorkflowId } from '@temporal-patterns/mutex';
+import { mutexWorkflowId } from '@temporal-patterns/mutex';
+import { mutexStateQuery } from '@temporal-patterns/mutex/definitions';
 import { sleep } from '../../common.js';
 import type { TemporalStack } from '../../temporal-stack.js';
 import { contender, stuckHolder } from '../../workflows.js';
