@@ -10,6 +10,7 @@ import { postgresSystem, redisSystem, temporalSystem, type LockSystem } from './
 import { startPostgres, startRedis, type Service } from './services.js';
 import { ProtectedStore, StoreClient } from './store.js';
 import { startTemporalStack, type TemporalStack } from './temporal-stack.js';
+import { temporalVersion } from './processes.js';
 import { parseBenchOptions, wants } from './bench/options.js';
 import type { BenchContext, BenchPart } from './bench/part.js';
 import { benchNotes, renderReport, writeReport } from './bench/report.js';
@@ -52,7 +53,26 @@ async function main(): Promise<void> {
   const services: Service[] = [];
   const systems: LockSystem[] = [temporalSystem(memory.client, memory.taskQueue)];
   let sqlite: TemporalStack | undefined;
+  let defaults: TemporalStack | undefined;
+  results.temporalVersion = temporalVersion();
+  const servers: Record<string, { dynamicConfig: Record<string, unknown> }> = {
+    'in memory (tuned)': { dynamicConfig: memory.server.dynamicConfig },
+  };
+  results.servers = servers;
   try {
+    if (wants(options, 'floor') || wants(options, 'compare')) {
+      // The same worker and mutex on a server with its default config: the server's share of the figures.
+      defaults = await startTemporalStack({
+        queuePrefix: 'bench-default',
+        bundlePath,
+        storeUrl,
+        tuned: false,
+        label: 'in memory, server defaults',
+      });
+      servers['in memory (server defaults)'] = { dynamicConfig: defaults.server.dynamicConfig };
+      if (wants(options, 'compare'))
+        systems.push(temporalSystem(defaults.client, defaults.taskQueue, 'temporal-default-server'));
+    }
     if (wants(options, 'compare') || wants(options, 'uncontended')) {
       // The same mutex on a dev server persisting to a SQLite file (every write hits the disk).
       sqlite = await startTemporalStack({
@@ -85,10 +105,19 @@ async function main(): Promise<void> {
       systems,
     };
     for (const part of PARTS) if (wants(options, part.name)) Object.assign(results, await part.run(ctx));
+    if (defaults && wants(options, 'floor')) {
+      const { floor } = await floorPart.run({
+        ...ctx,
+        client: defaults.client,
+        taskQueue: defaults.taskQueue,
+      });
+      results.floorDefaultServer = floor;
+    }
   } finally {
     for (const s of systems) await s.close();
     await memory.stop();
     await sqlite?.stop();
+    await defaults?.stop();
     for (const s of services) await s.stop();
     storeClient.close();
     await store.close();

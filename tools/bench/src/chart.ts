@@ -11,6 +11,7 @@ interface Row {
 const COLORS: Record<string, string> = {
   temporal: '#6c47ff',
   'temporal-sqlite': '#b9a5ff',
+  'temporal-default-server': '#9a9a9a',
   redis: '#d6402c',
   postgres: '#2f6f9f',
 };

@@ -1,10 +1,15 @@
 // The child processes the bench and the fault suite start, and kill for real: Temporal dev servers and
 // worker processes. Every one is tracked, so an interrupted driver leaves nothing behind.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Connection } from '@temporalio/client';
-import { findExistingCli, freePort, startDevServer } from '@temporal-patterns/temporal-harness';
+import {
+  findExistingCli,
+  freePort,
+  serverDynamicConfig,
+  startDevServer,
+} from '@temporal-patterns/temporal-harness';
 import { here, sleep } from './common.js';
 import type { WorkerProcessConfig } from './worker-process.js';
 
@@ -44,6 +49,12 @@ export async function stopChild(child: ChildProcess | undefined, graceMs: number
   clearTimeout(timer);
 }
 
+/** `temporal --version` of the CLI the bench starts its servers with, or `undefined` when none is found. */
+export function temporalVersion(): string | undefined {
+  const cli = findExistingCli();
+  return cli ? execFileSync(cli.path, ['--version'], { encoding: 'utf8' }).trim() : undefined;
+}
+
 /** A Temporal dev server this process can kill with SIGKILL and start again on the same port and file. */
 export class KillableServer {
   private child?: ChildProcess;
@@ -51,27 +62,50 @@ export class KillableServer {
   address = '';
 
   constructor(
-    private readonly options: { dbFilename?: string; dynamicConfig?: Record<string, string | number> } = {},
+    private readonly options: {
+      dbFilename?: string;
+      dynamicConfig?: Record<string, string | number>;
+      /** Start from the harness's latency-tuned dynamic config. Defaults to true. */
+      tuned?: boolean;
+    } = {},
   ) {}
+
+  /** The dynamic config the server runs with (printed beside every result). */
+  get dynamicConfig(): Record<string, string | number | boolean> {
+    return serverDynamicConfig(this.options);
+  }
 
   async start(): Promise<void> {
     const cli = findExistingCli();
     if (!cli) {
       // No CLI on this machine: the harness can still start one (no SIGKILL support then).
-      const server = await startDevServer({ dbFilename: this.options.dbFilename });
+      const server = await startDevServer({ ...this.options });
       this.address = server.address;
       this.stopHarness = server.stop;
       return;
     }
-    if (!this.address) this.address = `127.0.0.1:${await freePort()}`;
+    const pinned = this.address !== '';
+    for (let attempt = 1; ; attempt++) {
+      if (!pinned) this.address = `127.0.0.1:${await freePort()}`;
+      try {
+        return await this.spawnAndWait(cli.path);
+      } catch (err) {
+        // The dev server also binds ports derived from its own; one can be taken (or still closing) even
+        // though the main port was free. A fresh port is then enough; a pinned one (a restart) is not.
+        if (pinned || attempt === 3 || this.child?.exitCode === null) throw err;
+      }
+    }
+  }
+
+  private async spawnAndWait(cliPath: string): Promise<void> {
     const port = this.address.split(':')[1] as string;
     const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', port, '--headless'];
     args.push('--namespace', this.namespace, '--log-level', 'error');
     if (this.options.dbFilename) args.push('--db-filename', this.options.dbFilename);
-    for (const [k, v] of Object.entries(this.options.dynamicConfig ?? {})) {
+    for (const [k, v] of Object.entries(this.dynamicConfig)) {
       args.push('--dynamic-config-value', `${k}=${typeof v === 'string' ? JSON.stringify(v) : String(v)}`);
     }
-    this.child = track(spawn(cli.path, args, { stdio: 'ignore' }));
+    this.child = track(spawn(cliPath, args, { stdio: 'ignore' }));
     const deadline = Date.now() + 60_000;
     for (;;) {
       if (this.child.exitCode !== null) throw new Error(`temporal server exited with ${this.child.exitCode}`);
@@ -94,6 +128,11 @@ export class KillableServer {
 
   get killable(): boolean {
     return this.child !== undefined;
+  }
+
+  /** The server's process id, when this process started it (for CPU readings). */
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   /** SIGKILL: no shutdown, whatever SQLite has not committed is lost. */

@@ -16,6 +16,10 @@ export interface TemporalStackOptions {
   dbFilename?: string;
   /** When set, logs `dev server (<label>) on <address>` once the server is up. */
   label?: string;
+  /** Dynamic-config values for the server (`--dynamic-config-value`). Defaults to the server's own. */
+  dynamicConfig?: Record<string, string | number>;
+  /** Start from the harness's latency-tuned dynamic config. Defaults to true. */
+  tuned?: boolean;
 }
 
 export interface TemporalStack {
@@ -29,9 +33,17 @@ export interface TemporalStack {
 
 /** Starts a dev server, connects a client and starts a worker process polling a fresh task queue. */
 export async function startTemporalStack(options: TemporalStackOptions): Promise<TemporalStack> {
-  const server = new KillableServer({ dbFilename: options.dbFilename });
+  const server = new KillableServer({
+    dbFilename: options.dbFilename,
+    dynamicConfig: options.dynamicConfig,
+    tuned: options.tuned,
+  });
   await server.start();
-  if (options.label) progress(`dev server (${options.label}) on ${server.address}`);
+  if (options.label) {
+    progress(
+      `dev server (${options.label}) on ${server.address}, dynamic config ${JSON.stringify(server.dynamicConfig)}`,
+    );
+  }
   const taskQueue = `${options.queuePrefix}-${randomUUID().slice(0, 8)}`;
   const worker = new WorkerProcess({
     address: server.address,

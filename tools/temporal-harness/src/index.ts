@@ -1,4 +1,11 @@
-export { freePort, startDevServer, type DevServerOptions, type RunningServer } from './dev-server.js';
+export {
+  freePort,
+  LATENCY_TUNED_DYNAMIC_CONFIG,
+  serverDynamicConfig,
+  startDevServer,
+  type DevServerOptions,
+  type RunningServer,
+} from './dev-server.js';
 export {
   connectionOptions,
   connectOrExplain,

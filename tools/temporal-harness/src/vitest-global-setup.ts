@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startDevServer, type RunningServer } from './dev-server.js';
+import { serverDynamicConfig, startDevServer, type RunningServer } from './dev-server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -37,7 +37,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
           ? `${s.source.path} (${s.source.origin}, ${s.source.version})`
           : s.source.kind;
       process.stderr.write(
-        `[temporal-harness] Temporal server for this test run at ${s.address} from ${origin}, ready in ${Date.now() - startedAt} ms\n`,
+        `[temporal-harness] Temporal server for this test run at ${s.address} from ${origin}, ready in ${Date.now() - startedAt} ms` +
+          (s.source.kind === 'existing'
+            ? '\n'
+            : `, dynamic config ${JSON.stringify(serverDynamicConfig({ dynamicConfig: TEST_SERVER_DYNAMIC_CONFIG }))}\n`),
       );
       return s;
     });

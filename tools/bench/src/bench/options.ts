@@ -41,7 +41,13 @@ export interface BenchParameters {
   /** Critical-section hold times in ms. */
   holds: number[];
   /** Measurement window per system and contention setting, in ms. */
-  windowMs: { temporal: number; 'temporal-sqlite': number; redis: number; postgres: number };
+  windowMs: {
+    temporal: number;
+    'temporal-sqlite': number;
+    'temporal-default-server': number;
+    redis: number;
+    postgres: number;
+  };
   /** Independent resource counts (4 contenders each). */
   resources: number[];
   /** The many-cycles run: requesters, cycles each, cycles per requester run, the mutex's history limit. */
@@ -60,7 +66,13 @@ const QUICK: BenchParameters = {
   uncontendedOthers: 200,
   contenders: [1, 4],
   holds: [0, 10],
-  windowMs: { temporal: 4000, 'temporal-sqlite': 4000, redis: 1500, postgres: 1500 },
+  windowMs: {
+    temporal: 4000,
+    'temporal-sqlite': 4000,
+    'temporal-default-server': 4000,
+    redis: 1500,
+    postgres: 1500,
+  },
   resources: [1, 4],
   cycles10k: { cyclers: 2, perCycler: 100, perRun: 40, mutexMaxEvents: 300 },
   blocked: 200,
@@ -74,7 +86,13 @@ const FULL: BenchParameters = {
   uncontendedOthers: 2000,
   contenders: [1, 4, 16, 64],
   holds: [0, 10, 100],
-  windowMs: { temporal: 15_000, 'temporal-sqlite': 10_000, redis: 4000, postgres: 4000 },
+  windowMs: {
+    temporal: 15_000,
+    'temporal-sqlite': 10_000,
+    'temporal-default-server': 10_000,
+    redis: 4000,
+    postgres: 4000,
+  },
   resources: [1, 4, 16],
   cycles10k: { cyclers: 10, perCycler: 1000, perRun: 100, mutexMaxEvents: undefined },
   blocked: 5000,

@@ -25,7 +25,7 @@ export interface Report {
 export function benchNotes(params: BenchParameters): string[] {
   return [
     'All timestamps: the driver process clock (performance.timeOrigin + performance.now()), taken by the protected store when a critical section enters/leaves, or around client calls. Never workflow time.',
-    'Temporal: dev servers (temporal CLI start-dev) on this machine, in memory ("temporal") and on a SQLite file ("temporal-sqlite", hold 0 only); one worker process each; mutex workflows from @temporal-patterns/mutex. Redis and PostgreSQL on loopback on the same machine.',
+    'Temporal: dev servers (temporal CLI start-dev) on this machine, in memory ("temporal", latency-tuned dynamic config, see Servers), on a SQLite file ("temporal-sqlite", hold 0 only) and in memory with the server defaults ("temporal-default-server", hold 0 only); one worker process each; mutex workflows from @temporal-patterns/mutex. Redis and PostgreSQL on loopback on the same machine.',
     `Redis lock: SET key value NX PX 30000 plus INCR of a fencing counter in one Lua script; waiters retry every ${params.redisRetryMs} ms ±50%; release = compare-and-delete in Lua.`,
     'PostgreSQL lock: session pg_advisory_lock (blocks in the server lock queue) + nextval of a sequence as fencing token; release pg_advisory_unlock.',
     'Temporal contention: workflows running withLock around an activity that enters the store; handoff = next section entered - previous section left (includes activity completion, release signal, mutex task, grant signal, requester task, activity dispatch).',
@@ -73,16 +73,30 @@ function markdown(report: Report, name: string): string {
   lines.push('');
   const keyLines = keyRatios(r);
   if (keyLines.length) lines.push('## Key ratios', '', ...keyLines.map((l) => `- ${l}`), '');
-  const floor = r.floor as { updateRoundTripMs: Summary; signalRelayMs: Summary } | undefined;
-  if (floor) {
+  const servers = r.servers as Record<string, { dynamicConfig: Record<string, unknown> }> | undefined;
+  if (servers) {
+    lines.push('## Servers', '', `Temporal CLI: ${String(r.temporalVersion ?? 'unknown')}.`, '');
+    for (const [label, server] of Object.entries(servers))
+      lines.push(`- ${label}: dynamic config \`${JSON.stringify(server.dynamicConfig)}\``);
+    lines.push('');
+  }
+  type Floor = { updateRoundTripMs: Summary; signalRelayMs: Summary };
+  const floors: Array<[string, Floor | undefined]> = [
+    ['', r.floor as Floor | undefined],
+    [' (server defaults)', r.floorDefaultServer as Floor | undefined],
+  ];
+  if (floors[0]?.[1]) {
     lines.push('## Floor', '', '| measure | p50 ms | p95 ms | p99 ms | n |', '|---|---|---|---|---|');
-    lines.push(
-      `| update round trip (one workflow task) | ${floor.updateRoundTripMs.p50} | ${floor.updateRoundTripMs.p95} | ${floor.updateRoundTripMs.p99} | ${floor.updateRoundTripMs.n} |`,
-    );
-    lines.push(
-      `| signal relay, activity → signal → other workflow → signal back → activity | ${floor.signalRelayMs.p50} | ${floor.signalRelayMs.p95} | ${floor.signalRelayMs.p99} | ${floor.signalRelayMs.n} |`,
-      '',
-    );
+    for (const [label, floor] of floors) {
+      if (!floor) continue;
+      const row = (what: string, x: Summary) =>
+        `| ${what}${label} | ${x.p50} | ${x.p95} | ${x.p99} | ${x.n} |`;
+      lines.push(row('update round trip (one workflow task)', floor.updateRoundTripMs));
+      lines.push(
+        row('signal relay, activity → signal → other workflow → signal back → activity', floor.signalRelayMs),
+      );
+    }
+    lines.push('');
   }
   const unc = r.uncontendedAcquireReleaseMs as Record<string, Summary> | undefined;
   if (unc) {
@@ -108,8 +122,8 @@ function markdown(report: Report, name: string): string {
       '',
     );
     lines.push(
-      '| hold ms | contenders | temporal grants/s | redis grants/s | postgres grants/s | temporal handoff p50/p95/p99 ms | redis handoff p50/p95/p99 ms | postgres handoff p50/p95/p99 ms | handoff p50 ratio temporal : redis : postgres (redis = 1) | longest wait ms (t/r/p) | FIFO violations (t/r/p) | temporal on SQLite: grants/s, handoff p50 ms | fencing violations |',
-      '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+      '| hold ms | contenders | temporal grants/s | redis grants/s | postgres grants/s | temporal handoff p50/p95/p99 ms | redis handoff p50/p95/p99 ms | postgres handoff p50/p95/p99 ms | handoff p50 ratio temporal : redis : postgres (redis = 1) | longest wait ms (t/r/p) | FIFO violations (t/r/p) | temporal on SQLite: grants/s, handoff p50 ms | temporal on a server with default config: grants/s, handoff p50 ms | fencing violations |',
+      '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     );
     const key = (row: CompareRow) => `${row.holdMs}/${row.contenders}`;
     const groups = new Map<string, CompareRow[]>();
@@ -119,6 +133,7 @@ function markdown(report: Report, name: string): string {
       const t = by('temporal');
       const re = by('redis');
       const pg = by('postgres');
+      const pair = (x?: CompareRow) => (x ? `${x.grantsPerSecond}, ${x.handoffMs.p50}` : '–');
       const h = (x?: CompareRow) =>
         x ? `${fmt(x.handoffMs.p50)} / ${fmt(x.handoffMs.p95)} / ${fmt(x.handoffMs.p99)}` : '–';
       const ratio =
@@ -126,7 +141,7 @@ function markdown(report: Report, name: string): string {
           ? `${fmt(round(t.handoffMs.p50 / re.handoffMs.p50, 0))} : 1 : ${fmt(round(pg.handoffMs.p50 / re.handoffMs.p50, 1))}`
           : '–';
       lines.push(
-        `| ${rows[0]?.holdMs} | ${rows[0]?.contenders} | ${t?.grantsPerSecond ?? '–'} | ${re?.grantsPerSecond ?? '–'} | ${pg?.grantsPerSecond ?? '–'} | ${h(t)} | ${h(re)} | ${h(pg)} | ${ratio} | ${t?.longestWaitMs ?? '–'} / ${re?.longestWaitMs ?? '–'} / ${pg?.longestWaitMs ?? '–'} | ${t?.fifoViolations ?? '–'} / ${re?.fifoViolations ?? '–'} / ${pg?.fifoViolations ?? '–'} | ${by('temporal-sqlite') ? `${by('temporal-sqlite')?.grantsPerSecond}, ${by('temporal-sqlite')?.handoffMs.p50}` : '–'} | ${rows.reduce((a, x) => a + x.fencingViolations, 0)} |`,
+        `| ${rows[0]?.holdMs} | ${rows[0]?.contenders} | ${t?.grantsPerSecond ?? '–'} | ${re?.grantsPerSecond ?? '–'} | ${pg?.grantsPerSecond ?? '–'} | ${h(t)} | ${h(re)} | ${h(pg)} | ${ratio} | ${t?.longestWaitMs ?? '–'} / ${re?.longestWaitMs ?? '–'} / ${pg?.longestWaitMs ?? '–'} | ${t?.fifoViolations ?? '–'} / ${re?.fifoViolations ?? '–'} / ${pg?.fifoViolations ?? '–'} | ${pair(by('temporal-sqlite'))} | ${pair(by('temporal-default-server'))} | ${rows.reduce((a, x) => a + x.fencingViolations, 0)} |`,
       );
     }
     lines.push('', `![grants per second and handoff latency](${name}.svg)`, '');

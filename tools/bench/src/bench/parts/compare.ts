@@ -49,6 +49,9 @@ async function runWindow(
   };
 }
 
+/** Measured at hold 0 only, and not on independent resources (time on a shared machine). */
+const HOLD_ZERO_ONLY = new Set(['temporal-sqlite', 'temporal-default-server']);
+
 export const comparePart: BenchPart = {
   name: 'compare',
   async run({ systems, store, params }) {
@@ -56,8 +59,7 @@ export const comparePart: BenchPart = {
     for (const holdMs of params.holds) {
       for (const contenders of params.contenders) {
         for (const system of systems) {
-          // The SQLite server is measured at hold 0 only (time on a shared machine).
-          if (system.name === 'temporal-sqlite' && holdMs !== 0) continue;
+          if (HOLD_ZERO_ONLY.has(system.name) && holdMs !== 0) continue;
           const row = await runWindow(system, store, params, 1, contenders, holdMs);
           rows.push(row);
           progress(
@@ -68,7 +70,7 @@ export const comparePart: BenchPart = {
     }
     const multi: CompareRow[] = [];
     for (const resources of params.resources) {
-      for (const system of systems.filter((x) => x.name !== 'temporal-sqlite')) {
+      for (const system of systems.filter((x) => !HOLD_ZERO_ONLY.has(x.name))) {
         const row = await runWindow(system, store, params, resources, 4, 0);
         multi.push(row);
         progress(
