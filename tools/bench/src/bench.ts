@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { bundleWorkflows, machine, progress, tmpRoot } from './common.js';
 import { explainFailure } from './command-line.js';
-import { postgresSystem, redisSystem, temporalSystem, type LockSystem } from './lock-loops.js';
+import { articleSystem, postgresSystem, redisSystem, temporalSystem, type LockSystem } from './lock-loops.js';
 import { startPostgres, startRedis, type Service } from './services.js';
 import { ProtectedStore, StoreClient } from './store.js';
 import { startTemporalStack, type TemporalStack } from './temporal-stack.js';
@@ -70,6 +70,7 @@ async function main(): Promise<void> {
         label: 'in memory, server defaults',
       });
       servers['in memory (server defaults)'] = { dynamicConfig: defaults.server.dynamicConfig };
+      if (wants(options, 'compare')) systems.push(articleSystem(memory.client, memory.taskQueue));
       if (wants(options, 'compare'))
         systems.push(temporalSystem(defaults.client, defaults.taskQueue, 'temporal-default-server'));
     }

@@ -12,6 +12,7 @@ const COLORS: Record<string, string> = {
   temporal: '#6c47ff',
   'temporal-sqlite': '#b9a5ff',
   'temporal-default-server': '#9a9a9a',
+  'article-mutex': '#2e9e5b',
   redis: '#d6402c',
   postgres: '#2f6f9f',
 };

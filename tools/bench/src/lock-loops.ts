@@ -7,7 +7,8 @@ import { mutexWorkflow, mutexWorkflowId } from '@temporal-patterns/mutex';
 import { MutexClient } from '@temporal-patterns/mutex/client';
 import { now, type StoreClient } from './store.js';
 import { sleep } from './common.js';
-import { contender } from './workflows.js';
+import { articleContender, articleMutexWorkflow, contender } from './workflows.js';
+import { articleMutexId } from './article-mutex.js';
 
 /** One contender's record: when it asked (driver clock) and its section's fencing token. */
 export interface Ask {
@@ -18,8 +19,8 @@ export interface Ask {
 
 export interface LockSystem {
   name: string;
-  /** One uncontended acquire + release from a client, in ms (driver clock). */
-  cycle(resourceId: string): Promise<number>;
+  /** One uncontended acquire + release from a client, in ms (driver clock); absent for a workflow-only lock. */
+  cycle?(resourceId: string): Promise<number>;
   /**
    * Runs `contenders` loops on `resourceId`; every section goes through the store. The measurement window
    * opens `warmupMs` after the contenders are running and lasts `windowMs`; returns it.
@@ -192,6 +193,44 @@ export function temporalSystem(client: Client, taskQueue: string, name = 'tempor
       await Promise.all(handles.map((h) => h.terminate('bench window over').catch(() => undefined)));
       await client.workflow
         .getHandle(mutexWorkflowId(resourceId))
+        .terminate('bench window over')
+        .catch(() => undefined);
+      return { from, until };
+    },
+    async close() {},
+  };
+}
+
+/**
+ * The article's mutex (article-mutex.ts), the baseline: the same contention loop as `temporalSystem` (a
+ * workflow per contender, the protected activity between acquire and release), on the article's design.
+ */
+export function articleSystem(client: Client, taskQueue: string): LockSystem {
+  return {
+    name: 'article-mutex',
+    async contend(resourceId, contenders, holdMs, window, asks) {
+      await client.workflow.start(articleMutexWorkflow, {
+        workflowId: articleMutexId(resourceId),
+        taskQueue,
+        args: [resourceId],
+      });
+      const handles = await Promise.all(
+        Array.from({ length: contenders }, (_, i) =>
+          client.workflow.start(articleContender, {
+            taskQueue,
+            workflowId: `${resourceId}-w${i}`,
+            args: [{ resourceId, holdMs, timeoutMs: 600_000 }],
+          }),
+        ),
+      );
+      const startedAt = now();
+      for (const h of handles) asks.push({ holder: h.workflowId, askedAt: startedAt, fencingToken: -1 });
+      const from = now() + window.warmupMs;
+      const until = from + window.windowMs;
+      while (now() < until) await sleep(100);
+      await Promise.all(handles.map((h) => h.terminate('bench window over').catch(() => undefined)));
+      await client.workflow
+        .getHandle(articleMutexId(resourceId))
         .terminate('bench window over')
         .catch(() => undefined);
       return { from, until };

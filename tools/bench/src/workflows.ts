@@ -203,3 +203,5 @@ export async function blockingFanoutChild(): Promise<void> {
     await condition(() => false);
   });
 }
+
+export { articleContender, articleMutexWorkflow } from './article-mutex.js';

@@ -25,6 +25,8 @@ Runs the bench on its own dev servers, Redis and PostgreSQL and writes tools/ben
   --only=PART,...       run only these parts: ${BENCH_PARTS.join(', ')}
   --skip=PART,...       leave these parts out
   --cycles-budget-s=N   stop the many-cycles part after N seconds (default 120 quick, 2700 full)
+  --contenders=N,...    contender counts of the contention table (default 1,4 quick; 1,4,16,64 full)
+  --holds=MS,...        hold times of the contention table (default 0,10 quick; 0,10,100 full)
   --render=FILE         redraw the table and chart of a results file, run nothing
   --help                this text`;
 
@@ -45,6 +47,7 @@ export interface BenchParameters {
     temporal: number;
     'temporal-sqlite': number;
     'temporal-default-server': number;
+    'article-mutex': number;
     redis: number;
     postgres: number;
   };
@@ -70,6 +73,7 @@ const QUICK: BenchParameters = {
     temporal: 4000,
     'temporal-sqlite': 4000,
     'temporal-default-server': 4000,
+    'article-mutex': 4000,
     redis: 1500,
     postgres: 1500,
   },
@@ -90,6 +94,7 @@ const FULL: BenchParameters = {
     temporal: 15_000,
     'temporal-sqlite': 10_000,
     'temporal-default-server': 10_000,
+    'article-mutex': 15_000,
     redis: 4000,
     postgres: 4000,
   },
@@ -126,6 +131,8 @@ export function parseBenchOptions(argv: string[] = process.argv.slice(2)): Bench
           only: { type: 'string' },
           skip: { type: 'string' },
           'cycles-budget-s': { type: 'string' },
+          contenders: { type: 'string' },
+          holds: { type: 'string' },
           render: { type: 'string' },
           help: { type: 'boolean' },
         },
@@ -141,13 +148,23 @@ export function parseBenchOptions(argv: string[] = process.argv.slice(2)): Bench
     usageError(USAGE, `--cycles-budget-s=${args['cycles-budget-s']}: expected a number of seconds above 0`);
   if (args.render !== undefined && !existsSync(args.render))
     usageError(USAGE, `--render=${args.render}: no such file`);
+  const numbers = (flag: string, value: string | undefined, min: number): number[] | undefined => {
+    if (value === undefined) return undefined;
+    const items = value.split(',').map(Number);
+    if (!items.length || !items.every((n) => Number.isInteger(n) && n >= min))
+      usageError(USAGE, `${flag}=${value}: expected whole numbers of at least ${min}, comma-separated`);
+    return items;
+  };
+  const base = quick ? QUICK : FULL;
+  const contenders = numbers('--contenders', args.contenders, 1) ?? base.contenders;
+  const holds = numbers('--holds', args.holds, 0) ?? base.holds;
   return {
     mode: quick ? 'quick' : 'full',
     only,
     skip,
     cyclesBudgetS,
     render: args.render,
-    params: quick ? QUICK : FULL,
+    params: { ...base, contenders, holds },
   };
 }
 

@@ -25,7 +25,7 @@ export interface Report {
 export function benchNotes(params: BenchParameters): string[] {
   return [
     'All timestamps: the driver process clock (performance.timeOrigin + performance.now()), taken by the protected store when a critical section enters/leaves, or around client calls. Never workflow time.',
-    'Temporal: dev servers (temporal CLI start-dev) on this machine, in memory ("temporal", latency-tuned dynamic config, see Servers), on a SQLite file ("temporal-sqlite", hold 0 only) and in memory with the server defaults ("temporal-default-server", hold 0 only); one worker process each; mutex workflows from @temporal-patterns/mutex. Redis and PostgreSQL on loopback on the same machine.',
+    'Temporal: dev servers (temporal CLI start-dev) on this machine, in memory ("temporal", latency-tuned dynamic config, see Servers), on a SQLite file ("temporal-sqlite", hold 0 only), in memory with the server defaults ("temporal-default-server", hold 0 only), and the plain signal mutex of the article ported as written ("article-mutex", tools/bench/src/article-mutex.ts, tuned server, hold 0 only) as the baseline; one worker process each; mutex workflows from @temporal-patterns/mutex. Redis and PostgreSQL on loopback on the same machine.',
     `Redis lock: SET key value NX PX 30000 plus INCR of a fencing counter in one Lua script; waiters retry every ${params.redisRetryMs} ms ±50%; release = compare-and-delete in Lua.`,
     'PostgreSQL lock: session pg_advisory_lock (blocks in the server lock queue) + nextval of a sequence as fencing token; release pg_advisory_unlock.',
     'Temporal contention: workflows running withLock around an activity that enters the store; handoff = next section entered - previous section left (includes activity completion, release signal, mutex task, grant signal, requester task, activity dispatch).',
@@ -122,8 +122,8 @@ function markdown(report: Report, name: string): string {
       '',
     );
     lines.push(
-      '| hold ms | contenders | temporal grants/s | redis grants/s | postgres grants/s | temporal handoff p50/p95/p99 ms | redis handoff p50/p95/p99 ms | postgres handoff p50/p95/p99 ms | handoff p50 ratio temporal : redis : postgres (redis = 1) | longest wait ms (t/r/p) | FIFO violations (t/r/p) | temporal on SQLite: grants/s, handoff p50 ms | temporal on a server with default config: grants/s, handoff p50 ms | fencing violations |',
-      '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+      '| hold ms | contenders | temporal grants/s | redis grants/s | postgres grants/s | temporal handoff p50/p95/p99 ms | redis handoff p50/p95/p99 ms | postgres handoff p50/p95/p99 ms | handoff p50 ratio temporal : redis : postgres (redis = 1) | longest wait ms (t/r/p) | FIFO violations (t/r/p) | temporal on SQLite: grants/s, handoff p50 ms | temporal on a server with default config: grants/s, handoff p50 ms | the article mutex: grants/s, handoff p50 ms | ours ÷ article: grants/s, handoff p50 | fencing violations |',
+      '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     );
     const key = (row: CompareRow) => `${row.holdMs}/${row.contenders}`;
     const groups = new Map<string, CompareRow[]>();
@@ -133,6 +133,10 @@ function markdown(report: Report, name: string): string {
       const t = by('temporal');
       const re = by('redis');
       const pg = by('postgres');
+      const vsArticle = (ours?: CompareRow, article?: CompareRow) =>
+        ours && article
+          ? `${fmt(round(ours.grantsPerSecond / article.grantsPerSecond, 2))}, ${fmt(round(ours.handoffMs.p50 / article.handoffMs.p50, 2))}`
+          : '–';
       const pair = (x?: CompareRow) => (x ? `${x.grantsPerSecond}, ${x.handoffMs.p50}` : '–');
       const h = (x?: CompareRow) =>
         x ? `${fmt(x.handoffMs.p50)} / ${fmt(x.handoffMs.p95)} / ${fmt(x.handoffMs.p99)}` : '–';
@@ -141,7 +145,7 @@ function markdown(report: Report, name: string): string {
           ? `${fmt(round(t.handoffMs.p50 / re.handoffMs.p50, 0))} : 1 : ${fmt(round(pg.handoffMs.p50 / re.handoffMs.p50, 1))}`
           : '–';
       lines.push(
-        `| ${rows[0]?.holdMs} | ${rows[0]?.contenders} | ${t?.grantsPerSecond ?? '–'} | ${re?.grantsPerSecond ?? '–'} | ${pg?.grantsPerSecond ?? '–'} | ${h(t)} | ${h(re)} | ${h(pg)} | ${ratio} | ${t?.longestWaitMs ?? '–'} / ${re?.longestWaitMs ?? '–'} / ${pg?.longestWaitMs ?? '–'} | ${t?.fifoViolations ?? '–'} / ${re?.fifoViolations ?? '–'} / ${pg?.fifoViolations ?? '–'} | ${pair(by('temporal-sqlite'))} | ${pair(by('temporal-default-server'))} | ${rows.reduce((a, x) => a + x.fencingViolations, 0)} |`,
+        `| ${rows[0]?.holdMs} | ${rows[0]?.contenders} | ${t?.grantsPerSecond ?? '–'} | ${re?.grantsPerSecond ?? '–'} | ${pg?.grantsPerSecond ?? '–'} | ${h(t)} | ${h(re)} | ${h(pg)} | ${ratio} | ${t?.longestWaitMs ?? '–'} / ${re?.longestWaitMs ?? '–'} / ${pg?.longestWaitMs ?? '–'} | ${t?.fifoViolations ?? '–'} / ${re?.fifoViolations ?? '–'} / ${pg?.fifoViolations ?? '–'} | ${pair(by('temporal-sqlite'))} | ${pair(by('temporal-default-server'))} | ${pair(by('article-mutex'))} | ${vsArticle(t, by('article-mutex'))} | ${rows.reduce((a, x) => a + x.fencingViolations, 0)} |`,
       );
     }
     lines.push('', `![grants per second and handoff latency](${name}.svg)`, '');

@@ -22,7 +22,10 @@ async function runWindow(
   const ids = Array.from({ length: resources }, (_, r) => `${base}-r${r}`);
   const asks = new Map(ids.map((id) => [id, [] as Ask[]]));
   // Let Temporal contenders queue before the window opens (their first requests go out after they start).
-  const warmupMs = system.name.startsWith('temporal') ? Math.min(3000, 500 + contenders * 40) : 200;
+  const warmupMs =
+    system.name.startsWith('temporal') || system.name === 'article-mutex'
+      ? Math.min(3000, 500 + contenders * 40)
+      : 200;
   const windows = await Promise.all(
     ids.map((id) => system.contend(id, contenders, holdMs, { warmupMs, windowMs }, asks.get(id) as Ask[])),
   );
@@ -50,7 +53,7 @@ async function runWindow(
 }
 
 /** Measured at hold 0 only, and not on independent resources (time on a shared machine). */
-const HOLD_ZERO_ONLY = new Set(['temporal-sqlite', 'temporal-default-server']);
+const HOLD_ZERO_ONLY = new Set(['temporal-sqlite', 'temporal-default-server', 'article-mutex']);
 
 export const comparePart: BenchPart = {
   name: 'compare',

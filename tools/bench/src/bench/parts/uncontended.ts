@@ -8,6 +8,7 @@ export const uncontendedPart: BenchPart = {
   async run({ systems, params }) {
     const rows: Record<string, unknown> = {};
     for (const system of systems) {
+      if (!system.cycle) continue;
       const n = system.name.startsWith('temporal') ? params.uncontended : params.uncontendedOthers;
       const resourceId = `uncontended-${system.name}-${randomUUID().slice(0, 8)}`;
       await system.cycle(resourceId); // warm-up (creates the mutex workflow / connection paths)
