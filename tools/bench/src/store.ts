@@ -34,7 +34,24 @@ export class ProtectedStore {
   readonly violations: Violation[] = [];
   readonly stamps = new Map<string, Map<string, number>>();
   private server?: http.Server;
+  private readonly gates = new Map<string, { after: number; waiting: Array<() => void> }>();
   url = '';
+
+  /**
+   * Holds the holders of `resourceId` inside their critical section (the store answers their enter only
+   * later) once `after` sections have entered, until {@link openGate}: a fault scenario then injects its
+   * faults mid-contention however fast the server is, instead of racing the contenders to the end.
+   */
+  holdAfter(resourceId: string, after: number): void {
+    this.gates.set(resourceId, { after, waiting: [] });
+  }
+
+  /** Lets every held and later holder of `resourceId` through. */
+  openGate(resourceId: string): void {
+    const gate = this.gates.get(resourceId);
+    this.gates.delete(resourceId);
+    for (const answer of gate?.waiting ?? []) answer();
+  }
 
   private state(resourceId: string): ResourceState {
     let s = this.resources.get(resourceId);
@@ -103,16 +120,23 @@ export class ProtectedStore {
       req.on('end', () => {
         try {
           const msg = JSON.parse(body) as Record<string, unknown>;
-          let reply: unknown = {};
           if (req.url === '/enter') {
-            const section = this.enter(String(msg.resourceId), String(msg.holder), Number(msg.fencingToken));
-            reply = { accepted: section.accepted };
+            const resourceId = String(msg.resourceId);
+            const section = this.enter(resourceId, String(msg.holder), Number(msg.fencingToken));
+            const answer = (): void =>
+              void res
+                .writeHead(200, { 'content-type': 'application/json' })
+                .end(JSON.stringify({ accepted: section.accepted }));
+            const gate = this.gates.get(resourceId);
+            if (gate && this.sections(resourceId).length > gate.after) gate.waiting.push(answer);
+            else answer();
+            return;
           } else if (req.url === '/leave') {
             this.leave(String(msg.resourceId), Number(msg.fencingToken));
           } else if (req.url === '/stamp') {
             this.stamp(String(msg.key), String(msg.label));
           }
-          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(reply));
+          res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
         } catch (err) {
           res.writeHead(400).end(String(err));
         }

@@ -37,8 +37,12 @@ export interface Contention {
   client: Client;
   taskQueue: string;
   scenario: string;
-  /** Runs while the contenders run; returns how many faults it injected. */
-  chaos: (done: () => boolean) => Promise<number>;
+  /**
+   * Runs while the contenders run and calls `injected` after each fault; returns how many it injected.
+   * The contenders cannot finish before `minFaults` faults: the store holds them inside their critical
+   * section until then.
+   */
+  chaos: (done: () => boolean, injected: () => void) => Promise<number>;
   minFaults: number;
 }
 
@@ -50,6 +54,13 @@ export async function contention(
   const resourceId = `${scenario}-${randomUUID().slice(0, 8)}`;
   const deadline = Date.now() + params.deadlineMs;
   await retrying(() => startMutex(client, taskQueue, resourceId, FAULT_MUTEX), deadline);
+  // A few sections go through, then the faults happen with holders inside and waiters queued.
+  store.holdAfter(resourceId, 3);
+  let injected = 0;
+  const faultInjected = (): void => {
+    injected++;
+    if (injected >= minFaults) store.openGate(resourceId);
+  };
   const input: ContenderInput = {
     resourceId,
     cycles: params.cycles,
@@ -81,7 +92,12 @@ export async function contention(
       }),
     ),
   );
-  const faults = await chaos(() => finished === handles.length || Date.now() > deadline);
+  const faults = await chaos(() => {
+    // Past the deadline nothing is held: the checks below then report what did not happen.
+    if (Date.now() > deadline) store.openGate(resourceId);
+    return finished === handles.length || Date.now() > deadline;
+  }, faultInjected);
+  store.openGate(resourceId);
   const settled = await results;
   const ok = settled.filter((r) => r.status === 'fulfilled') as Array<
     PromiseFulfilledResult<{ tokens: number[]; rejected: number }>

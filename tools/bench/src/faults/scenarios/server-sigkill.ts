@@ -30,7 +30,7 @@ export async function serverSigkill(suite: FaultSuite): Promise<void> {
       taskQueue,
       scenario: 'server-sigkill',
       minFaults: params.serverKills,
-      chaos: async (done) => {
+      chaos: async (done, injected) => {
         let kills = 0;
         while (!done()) {
           await sleep(2500 + Math.random() * 2500);
@@ -41,6 +41,7 @@ export async function serverSigkill(suite: FaultSuite): Promise<void> {
             progress(`server-sigkill: server killed (${kills}), restarting on the same SQLite file`);
             await sleep(500 + Math.random() * 1000);
             await server.start();
+            injected();
           }
           // The worker may give up while the server is gone: restart it like a supervisor would.
           if (!worker.running) {

@@ -17,7 +17,7 @@ export async function workerSigkill(suite: FaultSuite): Promise<void> {
       taskQueue,
       scenario: 'worker-sigkill',
       minFaults: params.workerKills,
-      chaos: async (done) => {
+      chaos: async (done, injected) => {
         let kills = 0;
         while (!done()) {
           await sleep(1000 + Math.random() * 2000);
@@ -28,6 +28,7 @@ export async function workerSigkill(suite: FaultSuite): Promise<void> {
             progress(`worker-sigkill: worker killed (${kills}), restarting`);
             await sleep(200 + Math.random() * 800);
             await worker.start();
+            injected();
           }
         }
         return kills;
