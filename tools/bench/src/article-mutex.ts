@@ -53,19 +53,20 @@ const acts = proxyActivities<BenchActivities>({ startToCloseTimeout: '1 minute' 
 
 /**
  * A contender looping AcquireLock → the protected activity → ReleaseLock, as the article's helpers do,
- * until the bench terminates it.
+ * `cycles` times, or until the bench terminates it.
  */
 export async function articleContender(input: {
   resourceId: string;
   holdMs: number;
   timeoutMs: number;
-}): Promise<never> {
+  cycles?: number;
+}): Promise<void> {
   // An object, not a `let`: the handler sets it between awaits, which narrowing cannot see.
   const grant: { token?: number } = {};
   setHandler(lockAcquired, (token) => void (grant.token = token));
   const { workflowId, runId } = workflowInfo();
   const mutex = getExternalWorkflowHandle(articleMutexId(input.resourceId));
-  for (;;) {
+  for (let cycle = 0; cycle < (input.cycles ?? Infinity); cycle++) {
     grant.token = undefined;
     await mutex.signal(lockRequest, { requesterWorkflowId: workflowId, requesterRunId: runId });
     if (!(await condition(() => grant.token !== undefined, input.timeoutMs))) {

@@ -31,7 +31,7 @@ export function analyse(sections: Section[], asks: Ask[], from: number, to: numb
   // When did each section's holder ask? Redis/PostgreSQL loops record it; a workflow asks again right
   // after leaving its previous section (its start for the first).
   const askedAt = new Map<number, number>();
-  if (system.startsWith('temporal')) {
+  if (system.startsWith('temporal') || system === 'article-mutex') {
     const lastLeft = new Map<string, number>();
     for (const a of asks) lastLeft.set(a.holder, a.askedAt);
     for (const s of sections) {
