@@ -1,4 +1,12 @@
-import { allHandlersFinished, condition, log, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  log,
+  patched,
+  setHandler,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
 import {
   ExternalWorkflowNotFoundError,
   setTypedHandler,
@@ -55,6 +63,9 @@ function validateInput(input: MutexWorkflowInput): void {
     );
   }
 }
+
+/** Patch id of the one-timer loop (#15); runs recorded before it keep a timer per pass on replay. */
+const ONE_TIMER_PATCH = 'mutex-one-deadline-timer';
 
 /**
  * The long-running workflow that owns one resource (id `mutex-<resourceId>` by default). It queues lock
@@ -176,8 +187,16 @@ export async function mutexWorkflow(input: MutexWorkflowInput): Promise<MutexWor
     }
 
     const deadlines = [table.nextDeadline(), idle.deadline].filter((d) => d !== undefined);
-    // One timer per pass, as recorded histories expect (fewer timers needs a patch: issue #15).
-    await loop.waitForChange(seen, deadlines.length > 0 ? Math.min(...deadlines) - now : undefined);
+    const earliest = deadlines.length > 0 ? Math.min(...deadlines) : undefined;
+    if (patched(ONE_TIMER_PATCH)) {
+      // One timer for the earliest deadline, replaced only when that deadline moves earlier: a pass
+      // that changes no deadline adds no timer events to the history.
+      loop.wakeAt(earliest);
+      await loop.waitForChange(seen);
+    } else {
+      // Runs started before the patch wait with a timer per pass, as their histories recorded.
+      await loop.waitForChange(seen, earliest === undefined ? undefined : earliest - now);
+    }
   }
 
   // Continue as new: tell waiting client updates to ask again, let every handler and grant delivery
