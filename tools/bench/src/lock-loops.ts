@@ -154,6 +154,42 @@ export async function postgresSystem(url: string, store: StoreClient): Promise<L
 }
 
 /**
+ * Contention by workflows: starts the mutex workflow and `contenders` contender workflows, lets them run
+ * for the window (opened once every contender is running: starts are slow on a loaded or disk-backed
+ * server), then terminates them all. A contender's first ask is its start.
+ */
+async function contendWithWorkflows(
+  client: Client,
+  window: { warmupMs: number; windowMs: number },
+  asks: Ask[],
+  run: {
+    resourceId: string;
+    mutexId: string;
+    contenders: number;
+    startMutex: () => Promise<unknown>;
+    startContender: (
+      workflowId: string,
+    ) => Promise<{ workflowId: string; terminate(reason: string): Promise<unknown> }>;
+  },
+): Promise<{ from: number; until: number }> {
+  await run.startMutex();
+  const handles = await Promise.all(
+    Array.from({ length: run.contenders }, (_, i) => run.startContender(`${run.resourceId}-w${i}`)),
+  );
+  const startedAt = now();
+  for (const h of handles) asks.push({ holder: h.workflowId, askedAt: startedAt, fencingToken: -1 });
+  const from = now() + window.warmupMs;
+  const until = from + window.windowMs;
+  while (now() < until) await sleep(100);
+  await Promise.all(handles.map((h) => h.terminate('bench window over').catch(() => undefined)));
+  await client.workflow
+    .getHandle(run.mutexId)
+    .terminate('bench window over')
+    .catch(() => undefined);
+  return { from, until };
+}
+
+/**
  * The signal-based mutex. Uncontended cycles use MutexClient (update-with-start, then a release update):
  * a client taking a lock, like the Redis and PostgreSQL clients. Contention uses workflows running
  * `withLock` around an activity, the way the pattern is meant to be used; their ask time is the end of
@@ -169,34 +205,24 @@ export function temporalSystem(client: Client, taskQueue: string, name = 'tempor
       await mutex.release(lease);
       return now() - t0;
     },
-    async contend(resourceId, contenders, holdMs, window, asks) {
-      await client.workflow.start(mutexWorkflow, {
-        workflowId: mutexWorkflowId(resourceId),
-        taskQueue,
-        args: [{ resourceId, idleTimeoutMs: 60_000 }],
-      });
-      const handles = await Promise.all(
-        Array.from({ length: contenders }, (_, i) =>
+    contend: (resourceId, contenders, holdMs, window, asks) =>
+      contendWithWorkflows(client, window, asks, {
+        mutexId: mutexWorkflowId(resourceId),
+        startMutex: () =>
+          client.workflow.start(mutexWorkflow, {
+            workflowId: mutexWorkflowId(resourceId),
+            taskQueue,
+            args: [{ resourceId, idleTimeoutMs: 60_000 }],
+          }),
+        startContender: (workflowId) =>
           client.workflow.start(contender, {
             taskQueue,
-            workflowId: `${resourceId}-w${i}`,
+            workflowId,
             args: [{ resourceId, cycles: 100_000, holdMs, leaseMs: 600_000, timeoutMs: 600_000 }],
           }),
-        ),
-      );
-      const startedAt = now();
-      for (const h of handles) asks.push({ holder: h.workflowId, askedAt: startedAt, fencingToken: -1 });
-      // The window opens once every contender is running (starts are slow on a loaded or disk-backed server).
-      const from = now() + window.warmupMs;
-      const until = from + window.windowMs;
-      while (now() < until) await sleep(100);
-      await Promise.all(handles.map((h) => h.terminate('bench window over').catch(() => undefined)));
-      await client.workflow
-        .getHandle(mutexWorkflowId(resourceId))
-        .terminate('bench window over')
-        .catch(() => undefined);
-      return { from, until };
-    },
+        contenders,
+        resourceId,
+      }),
     async close() {},
   };
 }
@@ -208,33 +234,24 @@ export function temporalSystem(client: Client, taskQueue: string, name = 'tempor
 export function articleSystem(client: Client, taskQueue: string): LockSystem {
   return {
     name: 'article-mutex',
-    async contend(resourceId, contenders, holdMs, window, asks) {
-      await client.workflow.start(articleMutexWorkflow, {
-        workflowId: articleMutexId(resourceId),
-        taskQueue,
-        args: [resourceId],
-      });
-      const handles = await Promise.all(
-        Array.from({ length: contenders }, (_, i) =>
+    contend: (resourceId, contenders, holdMs, window, asks) =>
+      contendWithWorkflows(client, window, asks, {
+        mutexId: articleMutexId(resourceId),
+        startMutex: () =>
+          client.workflow.start(articleMutexWorkflow, {
+            workflowId: articleMutexId(resourceId),
+            taskQueue,
+            args: [resourceId],
+          }),
+        startContender: (workflowId) =>
           client.workflow.start(articleContender, {
             taskQueue,
-            workflowId: `${resourceId}-w${i}`,
+            workflowId,
             args: [{ resourceId, holdMs, timeoutMs: 600_000 }],
           }),
-        ),
-      );
-      const startedAt = now();
-      for (const h of handles) asks.push({ holder: h.workflowId, askedAt: startedAt, fencingToken: -1 });
-      const from = now() + window.warmupMs;
-      const until = from + window.windowMs;
-      while (now() < until) await sleep(100);
-      await Promise.all(handles.map((h) => h.terminate('bench window over').catch(() => undefined)));
-      await client.workflow
-        .getHandle(articleMutexId(resourceId))
-        .terminate('bench window over')
-        .catch(() => undefined);
-      return { from, until };
-    },
+        contenders,
+        resourceId,
+      }),
     async close() {},
   };
 }
