@@ -137,6 +137,16 @@ export const fanoutCleanupSignal = defineTypedSignal<FanoutCleanup>('fanout.clea
   return { ...identity, reason: oneOf(r, 'reason', cleanupReasons) };
 });
 
+/**
+ * Wire name `fanout.liveness-check`: the parent checks that a child started by an earlier run of the
+ * parent is still open. Only delivery matters: signalling a closed child fails, which tells the parent
+ * the child closed without reporting. `runFanoutChild` ignores it; a child written by hand may too.
+ */
+export const fanoutLivenessCheckSignal = defineTypedSignal<FanoutChildIdentity>(
+  'fanout.liveness-check',
+  (raw) => parseIdentity(raw).identity,
+);
+
 /** Wire name `fanout.child-report`: a child tells its parent it is done, failed or cleaned up. */
 export const fanoutReportSignal = defineTypedSignal<FanoutReport>('fanout.child-report', (raw) => {
   const { r, identity } = parseIdentity(raw);

@@ -19,6 +19,7 @@ describe('fanoutWorkflow with bad input', () => {
       [{ ...base, inputs: ['a', 'b'], policy: { quorum: 3 } }, 'policy.quorum'],
       [{ ...base, inputs: ['a', ''] }, 'inputs[1]'],
       [{ ...base, inputs: ['a'], childTimeout: 'soon' }, 'childTimeout'],
+      [{ ...base, inputs: ['a'], livenessCheckInterval: 0 }, 'livenessCheckInterval'],
       [{ ...base, inputs: ['a'], window: 1000, startAhead: 1000 }, 'window'],
       [{ ...base, childWorkflowType: '', inputs: ['a'] }, 'childWorkflowType'],
     ] as const;

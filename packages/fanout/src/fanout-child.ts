@@ -9,6 +9,7 @@ import { durationToMs } from '@temporal-patterns/signal-utils/pattern-kit';
 import { errorMessage, FanoutChildFailedError, InvalidFanoutInputError } from './errors.js';
 import {
   fanoutCleanupSignal,
+  fanoutLivenessCheckSignal,
   fanoutReportSignal,
   fanoutStartSignal,
   type FanoutChildIdentity,
@@ -109,6 +110,8 @@ export async function runFanoutChild(
   setTypedHandler(fanoutStartSignal, (payload) => {
     start ??= payload;
   });
+  // The parent's liveness check needs only the delivery; a handler keeps it out of the signal buffer.
+  setTypedHandler(fanoutLivenessCheckSignal, () => undefined);
   setTypedHandler(fanoutCleanupSignal, (payload) => {
     if (cleanup) return;
     cleanup = payload;

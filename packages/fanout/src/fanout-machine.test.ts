@@ -251,6 +251,48 @@ describe('FanoutMachine', () => {
     expect(brief(next.step(6_000).commands)).toEqual(['clean-up 1 timed-out']);
   });
 
+  it('checks the running children an earlier run started every livenessCheckInterval, and only those', () => {
+    const options = { inputs: ['a', 'b', 'c', 'd'], window: 2, startAhead: 1 };
+    const machine = machineOf(options);
+    expect(launch(machine)).toEqual(['start 0', 'release 0', 'start 1', 'release 1', 'start 2']);
+    // This run started them: it hears of their closing, so it never checks them.
+    expect(machine.step(0).commands).toEqual([]);
+    expect(machine.nextWakeAt()).toBeUndefined();
+    const next = new FanoutMachine(configOf(options), {
+      childIdPrefix: 'p/',
+      fanoutId: 'a later run id',
+      now: 1_000,
+      carried: JSON.parse(JSON.stringify(machine.snapshot())),
+    });
+    expect(next.step(1_000).commands).toEqual([]);
+    expect(next.nextWakeAt()).toBe(61_000); // the default interval, 1 minute
+    expect(next.step(60_999).commands).toEqual([]);
+    // Child 2 waits for its release (which fails if it closed); only the running ones are checked.
+    expect(brief(next.step(61_000).commands)).toEqual(['check 0', 'check 1']);
+    expect(next.madeProgress).toBe(true);
+    expect(next.childClosed(1, 'the child closed without reporting')).toBe(true);
+    expect(brief(next.step(121_000).commands)).toEqual(['check 0']);
+    expect(next.summary().outcomes[1]).toMatchObject({ status: 'failed' });
+    next.report(report(0, 'done'));
+    expect(next.step(181_000).commands).toEqual([]);
+    expect(next.nextWakeAt()).toBeUndefined();
+  });
+
+  it('issues no liveness checks when replaying a run recorded before they existed', () => {
+    const machine = machineOf({ window: 1, livenessCheckInterval: '1s' });
+    launch(machine);
+    const next = new FanoutMachine(configOf({ window: 1, livenessCheckInterval: '1s' }), {
+      childIdPrefix: 'p/',
+      fanoutId: 'x',
+      now: 0,
+      carried: machine.snapshot(),
+      checkLiveness: false,
+    });
+    expect(next.step(0).commands).toEqual([]);
+    expect(next.step(5_000).commands).toEqual([]);
+    expect(next.nextWakeAt()).toBeUndefined();
+  });
+
   it('never runs more than the window, whatever order the reports come in', () => {
     const inputs = Array.from({ length: 40 }, (_, i) => `in:${i}`);
     const machine = machineOf({ inputs, window: 3, startAhead: 2 });

@@ -22,7 +22,8 @@ export type FanoutCommand =
   | { kind: 'start'; index: number }
   | { kind: 'release'; index: number; input: FanoutRef; deadline?: number }
   | { kind: 'clean-up'; index: number; reason: FanoutCleanupReason }
-  | { kind: 'cancel'; index: number };
+  | { kind: 'cancel'; index: number }
+  | { kind: 'check'; index: number };
 
 /** What {@link FanoutMachine.step} decided: commands to carry out, and the stop it decided on, if any. */
 export interface FanoutStep {
@@ -41,6 +42,11 @@ export interface FanoutMachineInit {
   now: number;
   /** The previous run's state, when this run continued as new. */
   carried?: FanoutCarriedState;
+  /**
+   * Whether to check that running children started by an earlier run are still open (`check`
+   * commands). Off only to replay histories recorded before the check existed. Defaults to true.
+   */
+  checkLiveness?: boolean;
 }
 
 /** The fan-out's children, outcomes and policy, as a state machine. */
@@ -52,6 +58,9 @@ export class FanoutMachine {
   private readonly childIdPrefix: string;
   /** Starts, releases and outcomes in this run: a run that made none must not continue as new. */
   private progressThisRun = 0;
+  /** Children this run started: it learns of their closing itself, so they need no liveness check. */
+  private readonly watched = new Set<number>();
+  private readonly checkLiveness: boolean;
 
   constructor(
     private readonly config: FanoutConfig,
@@ -64,6 +73,7 @@ export class FanoutMachine {
       ? { ...carried, run: carried.run + 1 }
       : newFanoutState(init.fanoutId, init.now, this.total);
     this.active = new Map(this.st.active.map((a) => [a.index, { ...a }]));
+    this.checkLiveness = init.checkLiveness ?? true;
   }
 
   /** Id of this fan-out (its first run's id), which every signal carries. */
@@ -138,6 +148,7 @@ export class FanoutMachine {
   started(index: number): void {
     const child = this.active.get(index);
     if (child?.phase === 'starting') child.phase = 'waiting';
+    this.watched.add(index);
   }
 
   /** The child could not be started: it failed. */
@@ -215,7 +226,34 @@ export class FanoutMachine {
         commands.push({ kind: 'cancel', index: child.index });
       }
     }
+    commands.push(...this.livenessChecks(now));
     return stopped ? { commands, stopped } : { commands };
+  }
+
+  /**
+   * Running children this run did not start: nothing tells this run when they close, so they are
+   * checked every `livenessCheckInterval`. Waiting children need no check (their release fails if they
+   * closed), nor do children being cleaned up (their grace ends in a cancellation).
+   */
+  private livenessChecks(now: number): FanoutCommand[] {
+    if (!this.checkLiveness) return [];
+    const unwatched = [...this.active.values()].filter(
+      (a) => a.phase === 'running' && !this.watched.has(a.index),
+    );
+    if (unwatched.length === 0) {
+      delete this.st.livenessCheckAt;
+      return [];
+    }
+    const interval = this.config.livenessCheckIntervalMs;
+    if (this.st.livenessCheckAt === undefined) {
+      this.st.livenessCheckAt = now + interval;
+      return [];
+    }
+    if (now < this.st.livenessCheckAt) return [];
+    this.st.livenessCheckAt = now + interval;
+    // A check adds history: count it, so a run that only checks may still continue as new.
+    this.progressThisRun++;
+    return unwatched.sort((a, b) => a.index - b.index).map((a) => ({ kind: 'check', index: a.index }));
   }
 
   /**
@@ -260,6 +298,7 @@ export class FanoutMachine {
       if (child.phase === 'running') consider(this.childDeadline(child));
       if (child.phase === 'cleaning') consider(child.cleanupBy);
     }
+    consider(this.st.livenessCheckAt);
     return at;
   }
 

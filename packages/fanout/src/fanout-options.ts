@@ -50,6 +50,15 @@ export interface FanoutOptions {
    */
   childExecutionTimeout?: Duration;
   /**
+   * How often the parent checks that children started by an earlier run are still open. A run learns
+   * directly only of its own children closing; one that continued as new signals each running child it
+   * inherited every this often, and a child found closed without a report fails (per the policy). So a
+   * child that closes without reporting (terminated, timed out) is settled at most this long (plus a
+   * signal's round trip) after it closed. Each check costs one signal per inherited running child.
+   * Defaults to 1 minute.
+   */
+  livenessCheckInterval?: Duration;
+  /**
    * Continue as new once a run's history reaches this many events (the parent also continues when the
    * server suggests it). At least 50. Defaults to the server's suggestion only.
    */
@@ -72,8 +81,12 @@ export interface FanoutConfig {
   deadlineMs?: number;
   cleanupGraceMs: number;
   childExecutionTimeoutMs?: number;
+  livenessCheckIntervalMs: number;
   maxHistoryEvents?: number;
 }
+
+/** Default of `livenessCheckInterval`: 1 minute. */
+export const DEFAULT_LIVENESS_CHECK_INTERVAL_MS = 60_000;
 
 function integerOption(
   options: FanoutOptions,
@@ -95,6 +108,13 @@ function optionalDuration(field: string, value: Duration | undefined): number | 
   } catch {
     throw new InvalidFanoutInputError(field, `not a duration: ${String(value)}`);
   }
+}
+
+function livenessCheckInterval(value: Duration | undefined): number {
+  const ms = optionalDuration('livenessCheckInterval', value) ?? DEFAULT_LIVENESS_CHECK_INTERVAL_MS;
+  if (!(ms >= 1))
+    throw new InvalidFanoutInputError('livenessCheckInterval', `must be positive, got ${String(value)}`);
+  return ms;
 }
 
 function checkPolicy(policy: FanoutPolicy, children: number): void {
@@ -160,6 +180,7 @@ export function validateFanoutOptions(options: FanoutOptions): FanoutConfig {
     deadlineMs: optionalDuration('deadline', options.deadline),
     cleanupGraceMs: optionalDuration('cleanupGrace', options.cleanupGrace) ?? 10_000,
     childExecutionTimeoutMs: optionalDuration('childExecutionTimeout', options.childExecutionTimeout),
+    livenessCheckIntervalMs: livenessCheckInterval(options.livenessCheckInterval),
     maxHistoryEvents: integerOption(options, 'maxHistoryEvents', 50),
   };
 }

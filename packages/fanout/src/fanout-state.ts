@@ -56,6 +56,8 @@ export interface FanoutCarriedState {
   outcomes: (CompactOutcome | null)[];
   counts: FanoutCounts;
   stop?: FanoutStop;
+  /** When the running children started by an earlier run are next checked (workflow time, ms). */
+  livenessCheckAt?: number;
 }
 
 /** The state of a fan-out that has not started anything yet. */

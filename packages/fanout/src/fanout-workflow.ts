@@ -4,6 +4,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  patched,
   setHandler,
   startChild,
   workflowInfo,
@@ -20,6 +21,7 @@ import {
 } from '@temporal-patterns/signal-utils/pattern-kit';
 import {
   fanoutCleanupSignal,
+  fanoutLivenessCheckSignal,
   fanoutProgressQuery,
   fanoutReportSignal,
   fanoutStartSignal,
@@ -67,6 +69,8 @@ export async function fanoutWorkflow(input: FanoutWorkflowInput): Promise<Fanout
     fanoutId: info.runId,
     now: Date.now(),
     carried,
+    // Runs recorded before the liveness check issued no check signals and must replay without them.
+    checkLiveness: patched('fanout-liveness-check'),
   });
   const loop = new WorkflowLoop();
   let cancelRequested = false;
@@ -105,7 +109,7 @@ export async function fanoutWorkflow(input: FanoutWorkflowInput): Promise<Fanout
             }),
           (handle) => {
             machine.started(index);
-            // Only children started by this run can be watched; others are tracked by their reports.
+            // Only children started by this run can be watched; later runs check them with signals.
             void handle.result().then(
               () => childClosed(index, 'the child ended without reporting'),
               (err: unknown) => childClosed(index, `the child ended without reporting: ${errorMessage(err)}`),
@@ -150,6 +154,16 @@ export async function fanoutWorkflow(input: FanoutWorkflowInput): Promise<Fanout
               log.warn(`Fan-out could not cancel child ${childId}: ${errorMessage(err)}`, { childId });
             }
             machine.ended(index);
+          },
+        );
+      case 'check':
+        return send(
+          () => signalWorkflow(childId, fanoutLivenessCheckSignal, identityOf(index)),
+          () => undefined,
+          (err) => {
+            if (err instanceof ExternalWorkflowNotFoundError) {
+              childClosed(index, 'the child closed without reporting (found by the liveness check)');
+            } else log.warn(`Fan-out could not check child ${childId}: ${errorMessage(err)}`, { childId });
           },
         );
     }
