@@ -11,6 +11,7 @@ import {
   mutexAcquireUpdate,
   mutexForceReleaseUpdate,
   mutexLockRequestSignal,
+  mutexReleaseSignal,
   mutexReleaseUpdate,
   mutexStateQuery,
   type HolderInfo,
@@ -23,6 +24,7 @@ import {
   mutexWorkflowId,
   type LockLease,
   type MutexActivities,
+  type ReleasedInActivity,
   type RequestLockActivityInput,
 } from './lock.js';
 import { mutexWorkflow } from './mutex-workflow.js';
@@ -156,6 +158,35 @@ export class MutexClient {
       if (err instanceof WorkflowNotFoundError) return false;
       throw err;
     }
+  }
+
+  /**
+   * In a protected activity that was given its workflow's lease: runs `work`, then releases the lease from
+   * here, by signal, so the mutex grants the next holder while this activity's completion is still on its
+   * way to the workflow (one workflow task fewer between two holders). Return the result from the activity:
+   * `withLock` sees the release and sends no second one.
+   *
+   * Release comes only after `work` succeeds: a failed attempt keeps the lease, so a retry runs under it.
+   * The one gap is an attempt that releases and then cannot report its completion (the worker dies in
+   * between): its retry runs without the lock, so pass `lease.fencingToken` to what you protect, as always.
+   *
+   * @example
+   * // activity: return mutex.releaseAfter(lease, () => ledger.post(entry, lease.fencingToken));
+   * // workflow: await withLock('ledger', { timeout: '1 minute' }, (lease) => acts.post({ entry, lease }));
+   */
+  async releaseAfter<T>(lease: LockLease, work: () => Promise<T>): Promise<ReleasedInActivity<T>> {
+    const value = await work();
+    try {
+      await this.client.workflow.getHandle(lease.mutexWorkflowId).signal(mutexReleaseSignal.definition, {
+        requestId: lease.requestId,
+        grantToken: lease.grantToken,
+        sender: this.clientId,
+      });
+    } catch (err) {
+      // A mutex that is gone holds nothing; any other failure leaves the release to the workflow.
+      if (!(err instanceof WorkflowNotFoundError)) return { value };
+    }
+    return { value, releasedGrantToken: lease.grantToken };
   }
 
   /** Runs `fn` holding the lock, and always releases it. */

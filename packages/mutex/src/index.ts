@@ -14,6 +14,7 @@ export {
   withLock,
   type AcquireOptions,
   type LockLease,
+  type ReleasedInActivity,
   type WithLockOptions,
 } from './lock.js';
 export { InvalidMutexOptionsError, LockTimeoutError, MutexUnavailableError } from './errors.js';

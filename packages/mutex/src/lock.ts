@@ -4,6 +4,7 @@ import {
   condition,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   sleep,
   uuid4,
@@ -57,8 +58,9 @@ export interface AcquireOptions {
   mutexTaskQueue?: string;
   /**
    * Start the mutex workflow when it is not running, through the `mutexRequestLock` activity
-   * (register `createMutexActivities(client)` on the worker). When false, the request is a plain signal and
-   * a missing mutex rejects with `MutexUnavailableError`. Defaults to true.
+   * (register `createMutexActivities(client)` on the worker). A running mutex always gets a plain signal;
+   * the activity runs only when that signal finds no mutex. When false, a missing mutex rejects with
+   * `MutexUnavailableError`. Defaults to true.
    */
   createOnDemand?: boolean;
   /** Permits of the mutex when this call starts it: 1 is a mutex, N a semaphore. Defaults to 1. */
@@ -167,29 +169,7 @@ export async function acquireLock(resourceId: string, options: AcquireOptions): 
   pending.set(request.requestId, entry);
 
   try {
-    if (options.createOnDemand === false) {
-      await signalWorkflow(workflowId, mutexLockRequestSignal, request).catch((err: unknown) => {
-        if (err instanceof ExternalWorkflowNotFoundError)
-          throw new MutexUnavailableError(resourceId, workflowId, err);
-        throw err;
-      });
-    } else {
-      const activities = proxyActivities<MutexActivities>({
-        startToCloseTimeout: '30s',
-        ...options.activityOptions,
-      });
-      await activities.mutexRequestLock({
-        mutexWorkflowId: workflowId,
-        taskQueue: options.mutexTaskQueue ?? info.taskQueue,
-        workflowInput: {
-          resourceId,
-          permits: options.permits,
-          idleTimeoutMs: options.idleTimeout === undefined ? undefined : toMs(options.idleTimeout),
-          maxHistoryEvents: options.maxHistoryEvents,
-        },
-        request,
-      });
-    }
+    await sendRequest(resourceId, workflowId, request, options, info.taskQueue);
     if (!(await condition(() => entry.grant !== undefined, timeoutMs))) {
       await abandon(request, entry);
       throw new LockTimeoutError(resourceId, request.requestId, timeoutMs);
@@ -208,6 +188,49 @@ export async function acquireLock(resourceId: string, options: AcquireOptions): 
     grantToken: grant.grantToken,
     leaseExpiresAt: grant.leaseExpiresAt,
   };
+}
+
+/** Patch id of the direct request (#15): a plain signal first, signal-with-start only when the mutex is not running. */
+const DIRECT_REQUEST_PATCH = 'mutex-direct-request';
+
+/**
+ * Queues `request` with the mutex. A running mutex gets a plain signal (one hop, no activity); only when it
+ * is not running does the `mutexRequestLock` activity start it with signal-with-start.
+ */
+async function sendRequest(
+  resourceId: string,
+  workflowId: string,
+  request: LockRequest,
+  options: AcquireOptions,
+  defaultTaskQueue: string,
+): Promise<void> {
+  const createOnDemand = options.createOnDemand !== false;
+  if (!createOnDemand || patched(DIRECT_REQUEST_PATCH)) {
+    const sent = await signalWorkflow(workflowId, mutexLockRequestSignal, request).then(
+      () => true,
+      (err: unknown) => {
+        if (!(err instanceof ExternalWorkflowNotFoundError)) throw err;
+        if (!createOnDemand) throw new MutexUnavailableError(resourceId, workflowId, err);
+        return false;
+      },
+    );
+    if (sent) return;
+  }
+  const activities = proxyActivities<MutexActivities>({
+    startToCloseTimeout: '30s',
+    ...options.activityOptions,
+  });
+  await activities.mutexRequestLock({
+    mutexWorkflowId: workflowId,
+    taskQueue: options.mutexTaskQueue ?? defaultTaskQueue,
+    workflowInput: {
+      resourceId,
+      permits: options.permits,
+      idleTimeoutMs: options.idleTimeout === undefined ? undefined : toMs(options.idleTimeout),
+      maxHistoryEvents: options.maxHistoryEvents,
+    },
+    request,
+  });
 }
 
 async function abandon(request: LockRequest, entry: PendingRequest): Promise<void> {
@@ -261,6 +284,25 @@ export async function renewLock(lease: LockLease, duration: Duration = '5 minute
   lease.leaseExpiresAt = Date.now() + leaseMs;
 }
 
+/**
+ * What a protected activity returns when it released its lease itself (`MutexClient.releaseAfter`), so the
+ * next holder is granted while the activity's completion travels back to its workflow. {@link withLock}
+ * recognises it and sends no second release.
+ */
+export interface ReleasedInActivity<T> {
+  value: T;
+  /** The grant token of the lease released; absent when the release could not be sent (the workflow then releases). */
+  releasedGrantToken?: string;
+}
+
+function releasedInActivity(result: unknown, lease: LockLease): boolean {
+  return (
+    typeof result === 'object' &&
+    result !== null &&
+    (result as ReleasedInActivity<unknown>).releasedGrantToken === lease.grantToken
+  );
+}
+
 /** Options of {@link withLock}: those of {@link acquireLock}, and automatic lease renewal. */
 export interface WithLockOptions extends AcquireOptions {
   /** Renew the lease at half its length while `fn` runs. Defaults to false. */
@@ -269,7 +311,9 @@ export interface WithLockOptions extends AcquireOptions {
 
 /**
  * Runs `fn` holding the lock on `resourceId`, and always releases it: when `fn` returns, throws, or the
- * workflow is cancelled.
+ * workflow is cancelled. When `fn` returns what `MutexClient.releaseAfter` returned in the protected
+ * activity (a {@link ReleasedInActivity} for this lease), the activity has released it already and no
+ * second release is sent.
  *
  * @example
  * await withLock('printer-1', { timeout: '1 minute' }, async (lease) => {
@@ -296,10 +340,12 @@ export async function withLock<T>(
         if (!isCancellation(err)) log.warn('Lease renewal failed', { resourceId, error: String(err) });
       });
   }
+  let result: T | undefined;
   try {
-    return await fn(lease);
+    result = await fn(lease);
+    return result;
   } finally {
     renewals.cancel();
-    await releaseLock(lease);
+    if (!releasedInActivity(result, lease)) await releaseLock(lease);
   }
 }

@@ -19,6 +19,7 @@ import { cyclesPart } from './bench/parts/cycles.js';
 import { fanoutPart } from './bench/parts/fanout.js';
 import { floorPart } from './bench/parts/floor.js';
 import { historyPart } from './bench/parts/history.js';
+import { hopsPart } from './bench/parts/hops.js';
 import { memoryPart } from './bench/parts/memory.js';
 import { uncontendedPart } from './bench/parts/uncontended.js';
 
@@ -28,6 +29,7 @@ const PARTS: BenchPart[] = [
   uncontendedPart,
   comparePart,
   historyPart,
+  hopsPart,
   cyclesPart,
   fanoutPart,
   memoryPart,

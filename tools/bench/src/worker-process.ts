@@ -3,7 +3,7 @@
 // {"t":"ready"}, {"t":"log",...} for workflow/activity logs, {"t":"mem",...} when memory sampling is on.
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from '@temporalio/worker';
-import { createMutexActivities } from '@temporal-patterns/mutex/client';
+import { createMutexActivities, MutexClient } from '@temporal-patterns/mutex/client';
 import { StoreClient } from './store.js';
 import type { BenchActivities } from './workflows.js';
 
@@ -40,8 +40,11 @@ const client = new Client({
   connection: await Connection.connect({ address: config.address }),
   namespace: config.namespace,
 });
+const mutex = new MutexClient(client, { taskQueue: config.taskQueue });
 const activities: BenchActivities = {
   benchCriticalSection: (input) => store.criticalSection(input),
+  benchCriticalSectionReleasing: ({ lease, ...section }) =>
+    mutex.releaseAfter(lease, () => store.criticalSection({ ...section, fencingToken: lease.fencingToken })),
   benchStamp: async (input) => void (await store.post('/stamp', input)),
 };
 // The one stage of the pipeline the fault suite keeps open (it never receives an item).

@@ -12,7 +12,13 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { runFanoutChild } from '@temporal-patterns/fanout';
-import { acquireLock, releaseLock, withLock } from '@temporal-patterns/mutex';
+import {
+  acquireLock,
+  releaseLock,
+  withLock,
+  type LockLease,
+  type ReleasedInActivity,
+} from '@temporal-patterns/mutex';
 
 export { mutexWorkflow } from '@temporal-patterns/mutex';
 export { circuitBreakerWorkflow } from '@temporal-patterns/circuit-breaker';
@@ -28,6 +34,13 @@ export interface BenchActivities {
     fencingToken: number;
     holdMs: number;
   }): Promise<{ accepted: boolean }>;
+  /** The same section, then the lease released from the activity (`MutexClient.releaseAfter`). */
+  benchCriticalSectionReleasing(input: {
+    resourceId: string;
+    holder: string;
+    holdMs: number;
+    lease: LockLease;
+  }): Promise<ReleasedInActivity<{ accepted: boolean }>>;
   /** Records a timestamp in the store (driver clock). */
   benchStamp(input: { key: string; label: string }): Promise<void>;
 }
@@ -47,6 +60,8 @@ export interface ContenderInput {
   timeoutMs: number;
   /** Send requests as plain signals to a mutex the driver started (no signal-with-start activity). */
   preStarted?: boolean;
+  /** The protected activity releases the lease itself (`MutexClient.releaseAfter`). */
+  releaseInActivity?: boolean;
   maxHistoryEvents?: number;
 }
 
@@ -67,14 +82,15 @@ export async function contender(input: ContenderInput): Promise<{ tokens: number
         maxHistoryEvents: input.maxHistoryEvents,
       },
       async (lease) => {
-        const { accepted } = await acts.benchCriticalSection({
-          resourceId: input.resourceId,
-          holder,
-          fencingToken: lease.fencingToken,
-          holdMs: input.holdMs,
-        });
+        const section = { resourceId: input.resourceId, holder, holdMs: input.holdMs };
+        const result = input.releaseInActivity
+          ? await acts.benchCriticalSectionReleasing({ ...section, lease })
+          : {
+              value: await acts.benchCriticalSection({ ...section, fencingToken: lease.fencingToken }),
+            };
         tokens.push(lease.fencingToken);
-        if (!accepted) rejected++;
+        if (!result.value.accepted) rejected++;
+        return result;
       },
     );
   }

@@ -1,9 +1,16 @@
 // Fixture workflows for this package's tests (not part of the published entries).
-import { ApplicationFailure } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { condition, defineQuery, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
 import { setTypedHandler } from '@temporal-patterns/signal-utils';
 import { mutexLockGrantedSignal, type LockGrant } from '../definitions.js';
-import { acquireLock, releaseLock, withLock, type AcquireOptions, type LockLease } from '../index.js';
+import {
+  acquireLock,
+  releaseLock,
+  withLock,
+  type AcquireOptions,
+  type LockLease,
+  type ReleasedInActivity,
+} from '../index.js';
 
 export { mutexWorkflow } from '../index.js';
 
@@ -121,4 +128,37 @@ export async function withLockUntilCancelled(resourceId: string): Promise<void> 
     lease = granted;
     await condition(() => false);
   });
+}
+
+export interface ReleasingActivities {
+  /** Enters the section and releases the lease itself (`MutexClient.releaseAfter`); fails when `fail`. */
+  enterAndRelease(input: {
+    resourceId: string;
+    workflowId: string;
+    lease: LockLease;
+    fail?: boolean;
+  }): Promise<ReleasedInActivity<number>>;
+}
+
+const { enterAndRelease } = proxyActivities<ReleasingActivities>({
+  startToCloseTimeout: '30s',
+  retry: { maximumAttempts: 1 },
+});
+
+/** withLock around an activity that releases the lease itself; returns its token or the failure's type. */
+export async function releasingWorker(
+  resourceId: string,
+  workflowId: string,
+  fail = false,
+): Promise<number | string> {
+  try {
+    const released = await withLock(resourceId, { timeout: '30s' }, (lease) =>
+      enterAndRelease({ resourceId, workflowId, lease, fail }),
+    );
+    return released.value;
+  } catch (err) {
+    if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure)
+      return err.cause.type ?? 'unknown';
+    throw err;
+  }
 }

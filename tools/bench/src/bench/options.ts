@@ -9,6 +9,7 @@ export const BENCH_PARTS = [
   'uncontended',
   'compare',
   'history',
+  'hops',
   'cycles',
   'fanout',
   'memory',
@@ -51,6 +52,9 @@ export interface BenchParameters {
     redis: number;
     postgres: number;
   };
+  /** Requester counts of the per-hop handoff breakdown, and lock cycles each requester runs there. */
+  hopContenders: number[];
+  hopCycles: number;
   /** Independent resource counts (4 contenders each). */
   resources: number[];
   /** The many-cycles run: requesters, cycles each, cycles per requester run, the mutex's history limit. */
@@ -78,6 +82,8 @@ const QUICK: BenchParameters = {
     postgres: 1500,
   },
   resources: [1, 4],
+  hopContenders: [4, 16],
+  hopCycles: 10,
   cycles10k: { cyclers: 2, perCycler: 100, perRun: 40, mutexMaxEvents: 300 },
   blocked: 200,
   fanout: 50,
@@ -99,6 +105,8 @@ const FULL: BenchParameters = {
     postgres: 4000,
   },
   resources: [1, 4, 16],
+  hopContenders: [4, 16],
+  hopCycles: 30,
   cycles10k: { cyclers: 10, perCycler: 1000, perRun: 100, mutexMaxEvents: undefined },
   blocked: 5000,
   fanout: 1000,

@@ -57,6 +57,30 @@ function fmt(x: number): string {
 }
 
 /** The markdown table of a report; `name` is the file name of its chart. */
+interface HopRow {
+  handoffs: number;
+  p50ByHop: Record<string, number>;
+  total: { p50: number; p95: number };
+}
+
+/** One column per design and requester count, one row per hop (p50 ms, history timestamps). */
+function hopTable(hops: string[], rows: Record<string, HopRow>): string[] {
+  const keys = Object.keys(rows);
+  const out = [
+    '## One handoff, hop by hop (p50 ms, server timestamps from history)',
+    '',
+    `| hop | ${keys.join(' | ')} |`,
+    `|---|${keys.map(() => '---').join('|')}|`,
+  ];
+  for (const hop of hops)
+    out.push(`| ${hop} | ${keys.map((k) => fmt(rows[k]?.p50ByHop[hop] ?? NaN)).join(' | ')} |`);
+  out.push(
+    `| **section end → next activity starts, p50 / p95** | ${keys.map((k) => `${fmt(rows[k]?.total.p50 ?? NaN)} / ${fmt(rows[k]?.total.p95 ?? NaN)}`).join(' | ')} |`,
+  );
+  out.push(`| handoffs measured | ${keys.map((k) => rows[k]?.handoffs ?? 0).join(' | ')} |`, '');
+  return out;
+}
+
 function markdown(report: Report, name: string): string {
   const r = report.results;
   const lines: string[] = [];
@@ -173,6 +197,8 @@ function markdown(report: Report, name: string): string {
       '```',
       '',
     );
+  const hops = r.handoffHops as { hops: string[]; byDesignAndRequesters: Record<string, HopRow> } | undefined;
+  if (hops) lines.push(...hopTable(hops.hops, hops.byDesignAndRequesters));
   if (r.tenThousandCycles)
     lines.push(
       '## Many cycles on one mutex (continue-as-new)',

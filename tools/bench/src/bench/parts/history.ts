@@ -1,72 +1,15 @@
 // History events per lock cycle, marginal: a requester taking the lock 25 times minus one taking it 5 times.
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { mutexWorkflowId } from '@temporal-patterns/mutex';
 import { progress, round, sleep } from '../../common.js';
-import { startMutex } from '../../start-mutex.js';
-import { articleContender, articleMutexWorkflow, contender } from '../../workflows.js';
-import { articleMutexId } from '../../article-mutex.js';
+import { articleDesign, historyOfChain, oursDesign, type LockDesign } from '../designs.js';
 import type { BenchPart } from '../part.js';
 
-/** Events in a workflow's history, over every run of its continue-as-new chain. */
-async function historyEvents(client: Client, workflowId: string): Promise<number> {
-  let total = 0;
-  let runId: string | undefined;
-  // Follow the chain of runs backwards from the latest.
-  for (let guard = 0; guard < 1000; guard++) {
-    const handle = client.workflow.getHandle(workflowId, runId);
-    const history = await handle.fetchHistory();
-    const events = history.events ?? [];
-    total += events.length;
-    const prev = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
-    if (!prev) break;
-    runId = prev;
-  }
-  return total;
-}
-
-/** One design's lock loop: the mutex workflow's id, and a requester workflow running `cycles` cycles. */
-interface Design {
-  mutexId: (resourceId: string) => string;
-  start: (client: Client, taskQueue: string, resourceId: string) => Promise<unknown>;
-  requester: (
-    client: Client,
-    taskQueue: string,
-    resourceId: string,
-    id: string,
-    cycles: number,
-  ) => Promise<unknown>;
-}
-
-const ours: Design = {
-  mutexId: mutexWorkflowId,
-  start: (client, taskQueue, resourceId) => startMutex(client, taskQueue, resourceId),
-  requester: (client, taskQueue, resourceId, id, cycles) =>
-    client.workflow.execute(contender, {
-      taskQueue,
-      workflowId: id,
-      args: [{ resourceId, cycles, holdMs: 0, leaseMs: 60_000, timeoutMs: 60_000, preStarted: true }],
-    }),
-};
-
-const article: Design = {
-  mutexId: articleMutexId,
-  start: (client, taskQueue, resourceId) =>
-    client.workflow.start(articleMutexWorkflow, {
-      taskQueue,
-      workflowId: articleMutexId(resourceId),
-      args: [resourceId],
-    }),
-  requester: (client, taskQueue, resourceId, id, cycles) =>
-    client.workflow.execute(articleContender, {
-      taskQueue,
-      workflowId: id,
-      args: [{ resourceId, cycles, holdMs: 0, timeoutMs: 60_000 }],
-    }),
-};
+const historyEvents = async (client: Client, workflowId: string): Promise<number> =>
+  (await historyOfChain(client, workflowId)).length;
 
 /** Events per lock cycle, marginal (25 cycles each minus 5 each), with `contenders` requesters at once. */
-async function eventsPerCycle(client: Client, taskQueue: string, design: Design, contenders: number) {
+async function eventsPerCycle(client: Client, taskQueue: string, design: LockDesign, contenders: number) {
   const measure = async (cycles: number) => {
     const resourceId = `hist-${contenders}x${cycles}-${randomUUID().slice(0, 6)}`;
     await design.start(client, taskQueue, resourceId);
@@ -97,8 +40,8 @@ export const historyPart: BenchPart = {
     progress('history events per lock cycle (marginal: 25 cycles each minus 5 each; 1 and 16 requesters)');
     const rows: Record<string, unknown> = {};
     for (const [name, design] of [
-      ['ours', ours],
-      ['article', article],
+      ['ours', oursDesign],
+      ['article', articleDesign],
     ] as const) {
       for (const contenders of [1, 16]) {
         const row = await eventsPerCycle(client, taskQueue, design, contenders);
