@@ -37,7 +37,7 @@ export async function startFanout(
   options: StartFanoutOptions,
 ): Promise<WorkflowHandleWithFirstExecutionRunId<typeof fanoutWorkflow>> {
   const { workflowId, taskQueue, ...fanout } = options;
-  validateFanoutOptions(fanout);
+  validateFanoutOptions(fanout, { parentWorkflowId: workflowId });
   return client.workflow.start(fanoutWorkflow, { workflowId, taskQueue, args: [fanout] });
 }
 

@@ -20,6 +20,8 @@ describe('fanoutWorkflow with bad input', () => {
       [{ ...base, inputs: ['a', ''] }, 'inputs[1]'],
       [{ ...base, inputs: ['a'], childTimeout: 'soon' }, 'childTimeout'],
       [{ ...base, inputs: ['a'], livenessCheckInterval: 0 }, 'livenessCheckInterval'],
+      // More than one report signal can carry.
+      [{ ...base, inputs: ['a'], maxResultRefBytes: 300_000 }, 'maxResultRefBytes'],
       [{ ...base, inputs: ['a'], window: 1000, startAhead: 1000 }, 'window'],
       [{ ...base, childWorkflowType: '', inputs: ['a'] }, 'childWorkflowType'],
     ] as const;

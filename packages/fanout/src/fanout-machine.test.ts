@@ -1,7 +1,15 @@
+import { payloadSize } from '@temporal-patterns/signal-utils/pattern-kit';
 import { describe, expect, it } from 'vitest';
 import type { FanoutReport } from './definitions.js';
 import { FanoutMachine, type FanoutCommand } from './fanout-machine.js';
-import { validateFanoutOptions, type FanoutOptions } from './fanout-options.js';
+import { InvalidFanoutInputError } from './errors.js';
+import {
+  DEFAULT_MAX_RESULT_REF_BYTES,
+  FANOUT_STATE_BUDGET_BYTES,
+  MAX_OUTCOME_ERROR_BYTES,
+  validateFanoutOptions,
+  type FanoutOptions,
+} from './fanout-options.js';
 
 type Options = Partial<FanoutOptions>;
 
@@ -291,6 +299,36 @@ describe('FanoutMachine', () => {
     expect(next.step(0).commands).toEqual([]);
     expect(next.step(5_000).commands).toEqual([]);
     expect(next.nextWakeAt()).toBeUndefined();
+  });
+
+  it('fails a child whose resultRef is over maxResultRefBytes (1 KiB by default) and cuts long errors', () => {
+    const machine = machineOf({ window: 4 });
+    launch(machine);
+    machine.report(report(0, 'done', { resultRef: 'r'.repeat(1022) }));
+    machine.report(report(1, 'done', { resultRef: 'r'.repeat(1023) }));
+    machine.report(report(2, 'failed', { error: 'e'.repeat(10_000) }));
+    const [fits, tooLarge, failed] = machine.summary().outcomes;
+    expect(fits).toMatchObject({ status: 'done' });
+    expect(tooLarge).toMatchObject({
+      status: 'failed',
+      error: 'resultRef takes 1025 bytes, more than maxResultRefBytes (1024)',
+    });
+    expect(failed!.error).toMatch(/^e+…$/);
+    expect(payloadSize(failed!.error)).toBeLessThanOrEqual(MAX_OUTCOME_ERROR_BYTES);
+    expect(machine.summary()).toMatchObject({ done: 1, failed: 2 });
+  });
+
+  it('lowers the default resultRef cap so that many children fit the state budget, and refuses more', () => {
+    const inputs = (n: number) => Array.from({ length: n }, (_, i) => `${i}`);
+    expect(configOf({ inputs: inputs(1000) }).maxResultRefBytes).toBe(DEFAULT_MAX_RESULT_REF_BYTES);
+    const many = configOf({ inputs: inputs(10_000) }).maxResultRefBytes!;
+    expect(many).toBeLessThan(DEFAULT_MAX_RESULT_REF_BYTES);
+    // Each summary outcome adds about 112 bytes of keys and numbers to its resultRef.
+    expect(10_000 * (many + 112)).toBeLessThanOrEqual(FANOUT_STATE_BUDGET_BYTES);
+    expect(() => configOf({ inputs: inputs(50_000) })).toThrow(InvalidFanoutInputError);
+    expect(() => configOf({ inputs: inputs(10_000), maxResultRefBytes: many + 1 })).toThrow(
+      /maxResultRefBytes/,
+    );
   });
 
   it('never runs more than the window, whatever order the reports come in', () => {

@@ -6,7 +6,8 @@
  * issues the same commands as the original run.
  */
 import type { FanoutCleanupReason, FanoutProgress, FanoutRef, FanoutReport } from './definitions.js';
-import type { FanoutConfig } from './fanout-options.js';
+import { payloadSize } from '@temporal-patterns/signal-utils/pattern-kit';
+import { MAX_OUTCOME_ERROR_BYTES, type FanoutConfig } from './fanout-options.js';
 import {
   newFanoutState,
   type ActiveChild,
@@ -106,7 +107,8 @@ export class FanoutMachine {
   /**
    * Counts a child's report: its first report decides its outcome, later ones count as duplicates.
    * Returns why the report was rejected (another fan-out, an unknown or unreleased child), or
-   * `undefined` when it was counted.
+   * `undefined` when it was counted. A `done` report whose `resultRef` is over `maxResultRefBytes` counts
+   * as the child's failure: carrying it could push the state past Temporal's payload limit.
    */
   report(report: FanoutReport): string | undefined {
     const { counts, outcomes } = this.st;
@@ -125,11 +127,17 @@ export class FanoutMachine {
     } else if (!child || !child.released) {
       return reject('the child was never released');
     } else if (report.status === 'done') {
-      this.settle(report.index, {
-        s: 'done',
-        ...(report.resultRef !== undefined ? { r: report.resultRef } : {}),
-        ...(report.value !== undefined ? { v: report.value } : {}),
-      });
+      const refusal = this.refRefusal(report.resultRef);
+      this.settle(
+        report.index,
+        refusal !== undefined
+          ? { s: 'failed', e: refusal }
+          : {
+              s: 'done',
+              ...(report.resultRef !== undefined ? { r: report.resultRef } : {}),
+              ...(report.value !== undefined ? { v: report.value } : {}),
+            },
+      );
     } else if (report.status === 'failed') {
       this.settle(report.index, { s: 'failed', e: report.error ?? 'failed' });
     } else {
@@ -366,8 +374,20 @@ export class FanoutMachine {
     return { ...this.st, active: [...this.active.values()].map((a) => ({ ...a })) };
   }
 
+  /** Why a result reference is refused (over `maxResultRefBytes`), or `undefined` when it fits. */
+  private refRefusal(ref: FanoutRef | undefined): string | undefined {
+    const cap = this.config.maxResultRefBytes;
+    if (cap === undefined || ref === undefined) return undefined;
+    const size = payloadSize(ref);
+    return size > cap ? `resultRef takes ${size} bytes, more than maxResultRefBytes (${cap})` : undefined;
+  }
+
   private settle(index: number, outcome: CompactOutcome): void {
     if (this.st.outcomes[index]) return;
+    const cap = this.config.maxResultRefBytes;
+    if (outcome.e !== undefined && cap !== undefined) {
+      outcome.e = truncateToBytes(outcome.e, Math.min(cap, MAX_OUTCOME_ERROR_BYTES));
+    }
     this.st.outcomes[index] = outcome;
     this.progressThisRun++;
     const c = this.st.counts;
@@ -433,4 +453,17 @@ export class FanoutMachine {
     child.cleanupBy = now + this.config.cleanupGraceMs;
     return { kind: 'clean-up', index: child.index, reason };
   }
+}
+
+/** `text` cut (with `…`) so it encodes to at most `maxBytes` as JSON, as it is carried. */
+export function truncateToBytes(text: string, maxBytes: number): string {
+  if (payloadSize(text) <= maxBytes) return text;
+  let fits = 0;
+  let tooLong = text.length;
+  while (tooLong - fits > 1) {
+    const mid = (fits + tooLong) >> 1;
+    if (payloadSize(`${text.slice(0, mid)}…`) <= maxBytes) fits = mid;
+    else tooLong = mid;
+  }
+  return `${text.slice(0, fits)}…`;
 }

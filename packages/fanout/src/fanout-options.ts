@@ -1,5 +1,6 @@
 import type { Duration } from '@temporalio/common';
 import {
+  DEFAULT_MAX_PAYLOAD_BYTES,
   durationToMs,
   integerAtLeast,
   payloadSize,
@@ -59,6 +60,14 @@ export interface FanoutOptions {
    */
   livenessCheckInterval?: Duration;
   /**
+   * Most bytes one child's `resultRef` may take (JSON-encoded); a child that reports a bigger one fails
+   * (per the policy) with an error saying so. Every result reference is carried into each run and
+   * returned in the summary, so together they must stay within Temporal's 2 MiB payload limit. Defaults
+   * to 1 KiB, or less when that many children would not fit the fan-out's 1.5 MiB state budget. A value
+   * over what fits, or over what one report signal can carry (252 KiB), is refused.
+   */
+  maxResultRefBytes?: number;
+  /**
    * Continue as new once a run's history reaches this many events (the parent also continues when the
    * server suggests it). At least 50. Defaults to the server's suggestion only.
    */
@@ -67,6 +76,30 @@ export interface FanoutOptions {
 
 /** Most bytes the options (mostly `inputs`) may take: they are carried into every run. */
 export const MAX_FANOUT_INPUT_BYTES = 1024 * 1024;
+
+/**
+ * Most bytes the continue-as-new input (options and carried state) and the summary may each take:
+ * 1.5 MiB, leaving a quarter of Temporal's 2 MiB payload limit as margin.
+ */
+export const FANOUT_STATE_BUDGET_BYTES = 1.5 * 1024 * 1024;
+
+/** Default of `maxResultRefBytes`, when the children fit the budget with it: 1 KiB. */
+export const DEFAULT_MAX_RESULT_REF_BYTES = 1024;
+
+/** Most bytes of a child's error message kept in its outcome (longer ones are cut): 256. */
+export const MAX_OUTCOME_ERROR_BYTES = 256;
+
+/** Below this many bytes per child the fan-out is refused as too large: 16. */
+const MIN_RESULT_REF_BYTES = 16;
+
+// Worst-case JSON sizes, beside the result reference or error: a carried outcome (`{"s":…,"v":…}`), a
+// summary outcome (`{"index":…,"childId":…,"status":…,"value":…}`, plus the child id), a carried
+// child in flight, and the fixed part of the carried state or summary.
+const CARRIED_OUTCOME_OVERHEAD = 48;
+const SUMMARY_OUTCOME_OVERHEAD = 112;
+const ACTIVE_CHILD_BYTES = 128;
+const FIXED_STATE_BYTES = 2048;
+const REPORT_OVERHEAD_BYTES = 4096;
 
 /** The options of a fan-out with every default applied and durations in ms. Internal. */
 export interface FanoutConfig {
@@ -82,6 +115,11 @@ export interface FanoutConfig {
   cleanupGraceMs: number;
   childExecutionTimeoutMs?: number;
   livenessCheckIntervalMs: number;
+  /**
+   * Cap on a child's `resultRef` bytes; also caps kept error messages (with
+   * {@link MAX_OUTCOME_ERROR_BYTES}). Unset only when replaying runs recorded before the caps existed.
+   */
+  maxResultRefBytes?: number;
   maxHistoryEvents?: number;
 }
 
@@ -90,7 +128,7 @@ export const DEFAULT_LIVENESS_CHECK_INTERVAL_MS = 60_000;
 
 function integerOption(
   options: FanoutOptions,
-  field: 'window' | 'startAhead' | 'maxHistoryEvents',
+  field: 'window' | 'startAhead' | 'maxHistoryEvents' | 'maxResultRefBytes',
   min: number,
 ): number | undefined {
   if (options[field] === undefined) return undefined;
@@ -134,12 +172,63 @@ function checkPolicy(policy: FanoutPolicy, children: number): void {
   }
 }
 
+/** What {@link validateFanoutOptions} needs besides the options. */
+export interface FanoutValidationContext {
+  /** The parent's workflow id: the default child id prefix, whose length the summary carries. */
+  parentWorkflowId?: string;
+  /** Skips the state budget (no `maxResultRefBytes`): only to replay runs recorded before it existed. */
+  unbounded?: boolean;
+}
+
+/**
+ * Most bytes each child's result reference may take so that the carried state (options, one outcome
+ * per child, children in flight) and the summary stay within {@link FANOUT_STATE_BUDGET_BYTES}.
+ */
+function resultRefRoom(options: FanoutOptions, pending: number, parentWorkflowId = ''): number {
+  const n = options.inputs.length;
+  if (n === 0) return Number.POSITIVE_INFINITY;
+  const childIdBytes = payloadSize(`${options.childIdPrefix ?? `${parentWorkflowId}/`}${n - 1}`);
+  const carriedRoom =
+    Math.floor(
+      (FANOUT_STATE_BUDGET_BYTES - payloadSize(options) - pending * ACTIVE_CHILD_BYTES - FIXED_STATE_BYTES) /
+        n,
+    ) - CARRIED_OUTCOME_OVERHEAD;
+  const summaryRoom =
+    Math.floor((FANOUT_STATE_BUDGET_BYTES - FIXED_STATE_BYTES) / n) - SUMMARY_OUTCOME_OVERHEAD - childIdBytes;
+  // A child's report carries its resultRef in one signal, which may take at most 256 KiB.
+  const signalRoom = DEFAULT_MAX_PAYLOAD_BYTES - REPORT_OVERHEAD_BYTES;
+  return Math.min(carriedRoom, summaryRoom, signalRoom);
+}
+
+function maxResultRefBytes(options: FanoutOptions, pending: number, parentWorkflowId?: string): number {
+  const room = resultRefRoom(options, pending, parentWorkflowId);
+  const n = options.inputs.length;
+  const explicit = integerOption(options, 'maxResultRefBytes', MIN_RESULT_REF_BYTES);
+  if (explicit !== undefined && explicit > room) {
+    throw new InvalidFanoutInputError(
+      'maxResultRefBytes',
+      `${n} children can have at most ${room} bytes each within the ${FANOUT_STATE_BUDGET_BYTES}-byte state budget, got ${explicit}`,
+    );
+  }
+  const cap = explicit ?? Math.min(DEFAULT_MAX_RESULT_REF_BYTES, room);
+  if (cap < MIN_RESULT_REF_BYTES) {
+    throw new InvalidFanoutInputError(
+      'inputs',
+      `${n} children leave ${room} bytes for each child's result within the ${FANOUT_STATE_BUDGET_BYTES}-byte state budget (at least ${MIN_RESULT_REF_BYTES} needed): split it into a fan-out of fan-outs or use shorter references`,
+    );
+  }
+  return cap;
+}
+
 /**
  * Checks a fan-out's options and returns them with their defaults applied; throws
  * `InvalidFanoutInputError` naming the field. The workflow runs it first; `startFanout` runs it before
  * starting anything.
  */
-export function validateFanoutOptions(options: FanoutOptions): FanoutConfig {
+export function validateFanoutOptions(
+  options: FanoutOptions,
+  context: FanoutValidationContext = {},
+): FanoutConfig {
   if (typeof options !== 'object' || options === null) {
     throw new InvalidFanoutInputError('options', 'expected an object');
   }
@@ -181,6 +270,9 @@ export function validateFanoutOptions(options: FanoutOptions): FanoutConfig {
     cleanupGraceMs: optionalDuration('cleanupGrace', options.cleanupGrace) ?? 10_000,
     childExecutionTimeoutMs: optionalDuration('childExecutionTimeout', options.childExecutionTimeout),
     livenessCheckIntervalMs: livenessCheckInterval(options.livenessCheckInterval),
+    ...(context.unbounded
+      ? {}
+      : { maxResultRefBytes: maxResultRefBytes(options, window + startAhead, context.parentWorkflowId) }),
     maxHistoryEvents: integerOption(options, 'maxHistoryEvents', 50),
   };
 }

@@ -62,8 +62,12 @@ export interface FanoutWorkflowInput extends FanoutOptions {
  */
 export async function fanoutWorkflow(input: FanoutWorkflowInput): Promise<FanoutSummary> {
   const { carried, ...options } = input;
-  const config = validateFanoutOptions(options);
   const info = workflowInfo();
+  const config = validateFanoutOptions(options, {
+    parentWorkflowId: info.workflowId,
+    // Runs recorded before the state budget existed kept every resultRef and error whole.
+    unbounded: !patched('fanout-bounded-outcomes'),
+  });
   const machine = new FanoutMachine(config, {
     childIdPrefix: config.childIdPrefix ?? `${info.workflowId}/`,
     fanoutId: info.runId,

@@ -19,7 +19,8 @@ export const proceedSignal = defineSignal('test.proceed');
 /**
  * A child whose input says what to do: `ok:<n>` (done, value n), `probe:<n>` (runs the probe activity
  * first), `slow:<ms>` (sleeps, then done), `fail:<n>` (throws), `gated-fail:<n>` (throws once it gets
- * `proceedSignal`), `hang` (never finishes on its own).
+ * `proceedSignal`), `hang` (never finishes on its own), `ref:<n>[:padding]` (done, with a resultRef
+ * that encodes to n bytes).
  */
 export async function scriptedChild(): Promise<FanoutChildResult | undefined> {
   let proceed = false;
@@ -34,6 +35,7 @@ export async function scriptedChild(): Promise<FanoutChildResult | undefined> {
       throw new Error(`boom ${arg}`);
     }
     if (verb === 'hang') await condition(() => false);
+    if (verb === 'ref') return { resultRef: 'r'.repeat(Number(arg) - 2) };
     return { resultRef: `result:${arg}`, value: Number(arg) };
   });
 }
