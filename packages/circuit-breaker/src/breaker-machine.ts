@@ -4,7 +4,10 @@ import type {
   BreakerState,
   BreakerTransition,
   ForceCommand,
+  BreakerStateView,
+  OutcomeBatch,
   OutcomeReport,
+  OutcomeRun,
   PermitRequest,
   PermitResponse,
 } from './definitions.js';
@@ -23,6 +26,8 @@ export interface BreakerSnapshot {
   window: number[];
   halfOpenSuccesses: number;
   probes: Array<{ permitId: string; holder: string; expiresAt: number }>;
+  /** Proceed-anyway permits of guards that gave up waiting (absent in runs recorded before them). */
+  overrides?: Array<{ permitId: string; holder: string; expiresAt: number }>;
   totals: BreakerInspection['totals'];
   /** Subscriber id → epoch of the last notice delivered to it. */
   subscribers: Array<[string, number]>;
@@ -35,6 +40,10 @@ export interface BreakerSnapshot {
 
 const MAX_TRANSITIONS = 20;
 const MAX_SEEN_REPORTS = 1_000;
+/** Characters of report ids remembered for deduplication, so long ids cannot swell the carried state. */
+const MAX_SEEN_REPORT_CHARS = 256 * 1024;
+/** Proceed-anyway permits held at once; the oldest is dropped beyond it. */
+const MAX_OVERRIDES = 100;
 /** Shortest retry hint, so callers never spin on a breaker whose timer is about to fire. */
 const MIN_RETRY_MS = 50;
 
@@ -56,6 +65,7 @@ export class BreakerMachine {
   private window: number[];
   private halfOpenSuccesses: number;
   private probes: BreakerSnapshot['probes'];
+  private overrides: NonNullable<BreakerSnapshot['overrides']>;
   private readonly totals: BreakerInspection['totals'];
   private readonly subscribers: Map<string, number>;
   private readonly pending = new Set<string>();
@@ -63,6 +73,7 @@ export class BreakerMachine {
   private readonly transitions: BreakerTransition[];
   private readonly run: number;
   private readonly seenReports: Set<string>;
+  private seenReportChars = 0;
 
   /**
    * `onChange` is called whenever a deadline moves or a subscriber comes to be owed a notice: what the
@@ -85,6 +96,7 @@ export class BreakerMachine {
     this.window = [...(carried?.window ?? [])];
     this.halfOpenSuccesses = carried?.halfOpenSuccesses ?? 0;
     this.probes = [...(carried?.probes ?? [])];
+    this.overrides = [...(carried?.overrides ?? [])];
     this.totals = {
       successes: 0,
       failures: 0,
@@ -99,7 +111,8 @@ export class BreakerMachine {
     this.lastFailure = carried?.lastFailure;
     this.transitions = [...(carried?.transitions ?? [])];
     this.run = (carried?.run ?? 0) + 1;
-    this.seenReports = new Set(carried?.seenReports ?? []);
+    this.seenReports = new Set();
+    for (const id of carried?.seenReports ?? []) this.remember(id);
     for (const [id, delivered] of this.subscribers) if (delivered < this.noticeEpoch) this.pending.add(id);
   }
 
@@ -114,29 +127,68 @@ export class BreakerMachine {
 
   /** Counts one outcome; returns false when it was a duplicate or arrived while open (ignored). */
   report(report: OutcomeReport, now: number): boolean {
-    if (report.reportId !== undefined) {
-      if (this.seenReports.has(report.reportId)) return false;
-      this.seenReports.add(report.reportId);
-      if (this.seenReports.size > MAX_SEEN_REPORTS)
-        this.seenReports.delete(this.seenReports.values().next().value as string);
-    }
-    this.tick(now);
-    const stale = this.epoch > 0 && report.permitId === undefined && (report.startedAt ?? now) < this.since;
-    if (this.state === 'open' || stale) {
-      // Calls admitted before the current state began (or while open) say nothing new about it. Before
-      // the first transition every report counts: the breaker may have been started by this very report.
-      this.totals.ignoredReports += 1;
-      return false;
-    }
-    const failed = report.outcome === 'failure';
-    if (failed) {
-      this.totals.failures += 1;
+    if (report.reportId !== undefined && !this.remember(report.reportId)) return false;
+    const { outcome, startedAt, permitId } = report;
+    const counted = this.countRun({ outcome, count: 1, startedAt, permitId }, now);
+    if (counted > 0 && outcome === 'failure')
       this.lastFailure = `${report.sender ?? 'unknown sender'}: ${report.detail ?? 'failure'}`;
-    } else {
-      this.totals.successes += 1;
+    return counted > 0;
+  }
+
+  /** Counts a batch of runs in order; returns how many calls counted (0 for a duplicate batch). */
+  reportBatch(batch: OutcomeBatch, now: number): number {
+    if (!this.remember(batch.batchId)) return 0;
+    let counted = 0;
+    let failures = 0;
+    for (const run of batch.runs) {
+      const n = this.countRun(run, now);
+      counted += n;
+      if (run.outcome === 'failure') failures += n;
     }
-    if (report.permitId !== undefined)
-      this.probes = this.probes.filter((p) => p.permitId !== report.permitId);
+    if (failures > 0) {
+      const last = batch.lastFailure;
+      this.lastFailure = `${last?.sender ?? 'unknown sender'}: ${last?.detail ?? 'failure'}`;
+    }
+    return counted;
+  }
+
+  /** Remembers a report or batch id; false when it was seen before. Bounded by count and characters. */
+  private remember(id: string): boolean {
+    if (this.seenReports.has(id)) return false;
+    this.seenReports.add(id);
+    this.seenReportChars += id.length;
+    while (this.seenReports.size > MAX_SEEN_REPORTS || this.seenReportChars > MAX_SEEN_REPORT_CHARS) {
+      const oldest = this.seenReports.values().next().value as string;
+      this.seenReports.delete(oldest);
+      this.seenReportChars -= oldest.length;
+    }
+    return true;
+  }
+
+  /** Counts `run.count` equal outcomes one by one (the breaker may open midway); returns how many counted. */
+  private countRun(run: OutcomeRun, now: number): number {
+    this.tick(now);
+    if (run.permitId !== undefined)
+      this.overrides = this.overrides.filter((o) => o.permitId !== run.permitId);
+    const stale = this.epoch > 0 && run.permitId === undefined && (run.startedAt ?? now) < this.since;
+    let counted = 0;
+    for (let i = 0; i < run.count; i += 1) {
+      if (this.state === 'open' || stale) {
+        // Calls admitted before the current state began (or while open) say nothing new about it. Before
+        // the first transition every report counts: the breaker may have been started by this very report.
+        this.totals.ignoredReports += run.count - i;
+        break;
+      }
+      this.countOne(run.outcome === 'failure', run.permitId, now);
+      counted += 1;
+    }
+    return counted;
+  }
+
+  private countOne(failed: boolean, permitId: string | undefined, now: number): void {
+    if (failed) this.totals.failures += 1;
+    else this.totals.successes += 1;
+    if (permitId !== undefined) this.probes = this.probes.filter((p) => p.permitId !== permitId);
     switch (this.state) {
       case 'closed': {
         this.consecutiveFailures = failed ? this.consecutiveFailures + 1 : 0;
@@ -151,7 +203,7 @@ export class BreakerMachine {
         ) {
           this.transition('open', now, `${windowFailures} of the last ${this.window.length} calls failed`);
         }
-        return true;
+        return;
       }
       case 'half-open':
         if (failed) {
@@ -161,9 +213,8 @@ export class BreakerMachine {
           if (this.halfOpenSuccesses >= this.options.successThreshold)
             this.transition('closed', now, `${this.halfOpenSuccesses} half-open probe(s) succeeded`);
         }
-        return true;
+        return;
       default:
-        return false;
     }
   }
 
@@ -179,6 +230,15 @@ export class BreakerMachine {
       subscribed: this.subscribers.has(holder),
     });
     if (this.state === 'closed') return answer('proceed', 0);
+    if (request.proceed) {
+      // The guard gave up waiting and goes ahead: let its next call through the activity wrapper.
+      const permitId = newPermitId();
+      this.overrides = [
+        ...this.overrides.filter((o) => o.holder !== holder && o.expiresAt > now),
+        { permitId, holder, expiresAt: now + this.options.probeTimeoutMs },
+      ].slice(-MAX_OVERRIDES);
+      return answer('proceed', 0, permitId);
+    }
     if (this.state === 'open') return answer('wait', this.retryAfter(now));
     if (request.peek) return answer('wait', 0);
     const held = this.probes.find((p) => p.holder === holder);
@@ -190,6 +250,33 @@ export class BreakerMachine {
       return answer('probe', 0, permitId);
     }
     return answer('wait', this.retryAfter(now));
+  }
+
+  /**
+   * The state as the activity wrapper needs it, and the live permit `holder` holds. Changes nothing (it
+   * answers a query): an open breaker whose cooldown has ended still says open until it is asked for a
+   * permit, and then the caller's guard holds the probe permit.
+   */
+  stateView(holder: string | undefined, now: number): BreakerStateView {
+    const probe = holder === undefined ? undefined : this.probes.find((p) => p.holder === holder);
+    const override = holder === undefined ? undefined : this.overrides.find((o) => o.holder === holder);
+    const permit =
+      this.state === 'half-open' && probe && probe.expiresAt > now
+        ? { permitId: probe.permitId, probe: true }
+        : override && override.expiresAt > now && this.state !== 'closed'
+          ? { permitId: override.permitId, probe: false }
+          : {};
+    return {
+      state: this.state,
+      epoch: this.epoch,
+      since: this.since,
+      ...(this.state === 'open' && this.openUntil !== undefined && !this.forced
+        ? { openUntil: this.openUntil }
+        : {}),
+      ...(this.forced ? { forced: this.forced } : {}),
+      retryAfterMs: this.state === 'closed' ? 0 : this.retryAfter(now),
+      ...permit,
+    };
   }
 
   /** Applies an operator's command. */
@@ -325,6 +412,7 @@ export class BreakerMachine {
       window: [...this.window],
       halfOpenSuccesses: this.halfOpenSuccesses,
       probes: [...this.probes],
+      ...(this.overrides.length > 0 ? { overrides: [...this.overrides] } : {}),
       totals: { ...this.totals },
       subscribers: [...this.subscribers],
       ...(this.lastFailure ? { lastFailure: this.lastFailure } : {}),

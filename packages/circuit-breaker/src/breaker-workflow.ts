@@ -11,11 +11,13 @@ import { resolveCircuitBreakerOptions, type CircuitBreakerOptions } from './opti
 // What the breaker takes (signals, permit requests, the query), then what it sends its subscribers.
 import {
   circuitBreakerReportSignal,
+  circuitBreakerReportBatchSignal,
   circuitBreakerSubscribeSignal,
   circuitBreakerUnsubscribeSignal,
   circuitBreakerForceSignal,
   circuitBreakerPermitProtocol,
   circuitBreakerInspectQuery,
+  circuitBreakerStateQuery,
   circuitBreakerPauseSignal,
   circuitBreakerResumeSignal,
 } from './definitions.js';
@@ -55,6 +57,10 @@ export async function circuitBreakerWorkflow(input: CircuitBreakerInput): Promis
     breaker.report(report, Date.now());
     logTransition();
   });
+  setTypedHandler(circuitBreakerReportBatchSignal, (batch) => {
+    breaker.reportBatch(batch, Date.now());
+    logTransition();
+  });
   setTypedHandler(circuitBreakerSubscribeSignal, ({ workflowId }) => {
     if (breaker.subscribe(workflowId) === 'full') {
       log.warn(
@@ -83,6 +89,9 @@ export async function circuitBreakerWorkflow(input: CircuitBreakerInput): Promis
     { answered: input.carried?.answeredRequests },
   );
   setHandler(circuitBreakerInspectQuery, () => breaker.inspect(Date.now()));
+  setHandler(circuitBreakerStateQuery, (holder) =>
+    breaker.stateView(typeof holder === 'string' ? holder : undefined, Date.now()),
+  );
 
   const broadcast = async () => {
     const { ids, kind, noticeEpoch } = breaker.nextBatch(options.broadcastBatchSize);

@@ -8,6 +8,7 @@
  */
 import { defineRequestResponse, defineTypedSignal } from '@temporal-patterns/signal-utils';
 import {
+  integerAtLeast,
   oneOf,
   optionalNumber,
   optionalString,
@@ -32,6 +33,27 @@ export const CIRCUIT_BREAKER_WORKFLOW_TYPE = 'circuitBreakerWorkflow';
 export function circuitBreakerWorkflowId(dependency: string): string {
   return `circuit-breaker:${dependency}`;
 }
+
+/**
+ * Longest ids and names the breaker accepts. A workflow id (subscriber, probe holder, sender) may be as
+ * long as Temporal allows by default (1,000 characters); report ids hold a workflow id, a run id, an
+ * activity id and an attempt. Longer values are refused: the breaker carries them across continue-as-new.
+ */
+export const CIRCUIT_BREAKER_LIMITS = {
+  /** Workflow ids: subscribers, probe holders, senders. */
+  workflowIdLength: 1_000,
+  /** Report and batch ids (`reportId`, `batchId`, `permitId`). */
+  reportIdLength: 1_200,
+  /** An operator's reason. */
+  reasonLength: 500,
+  /** A failure's detail; longer details are cut to this length, not refused. */
+  detailLength: 500,
+  /** Runs of equal outcomes in one batch report. */
+  batchRuns: 2_000,
+} as const;
+
+const ID = { maxLength: CIRCUIT_BREAKER_LIMITS.workflowIdLength };
+const REPORT_ID = { maxLength: CIRCUIT_BREAKER_LIMITS.reportIdLength };
 
 /** `obj[key]` as a finite number; the breaker's own counters and hints, never absent. */
 function requiredNumber(obj: PayloadRecord, key: string): number {
@@ -68,10 +90,81 @@ export const circuitBreakerReportSignal = defineTypedSignal<OutcomeReport>(
     return {
       startedAt: optionalNumber(obj, 'startedAt'),
       outcome,
-      reportId: optionalString(obj, 'reportId'),
-      permitId: optionalString(obj, 'permitId'),
-      sender: optionalString(obj, 'sender'),
-      detail: detail?.slice(0, 500),
+      reportId: optionalString(obj, 'reportId', REPORT_ID),
+      permitId: optionalString(obj, 'permitId', REPORT_ID),
+      sender: optionalString(obj, 'sender', ID),
+      detail: detail?.slice(0, CIRCUIT_BREAKER_LIMITS.detailLength),
+    };
+  },
+);
+
+/** One run of equal outcomes in an {@link OutcomeBatch}, in the order the calls ended. */
+export interface OutcomeRun {
+  outcome: 'success' | 'failure';
+  /** How many calls in a row ended this way (at least 1). */
+  count: number;
+  /**
+   * When the latest call of the run started (epoch ms). The run is ignored as stale only when even this
+   * call started before the breaker's current state began.
+   */
+  startedAt?: number;
+  /** The probe (or proceed-anyway) permit the call held; such a run has a count of 1. */
+  permitId?: string;
+}
+
+/**
+ * Payload of {@link circuitBreakerReportBatchSignal}: the outcomes one worker process saw since its last
+ * batch, as runs of equal outcomes, so one signal carries any number of calls.
+ */
+export interface OutcomeBatch {
+  /** Id of this batch; a batch delivered twice counts once. */
+  batchId: string;
+  /** Who reports (a worker identity), for log lines. */
+  sender?: string;
+  /** At most {@link CIRCUIT_BREAKER_LIMITS}.batchRuns runs. */
+  runs: OutcomeRun[];
+  /** The latest failure: who called, and what went wrong. */
+  lastFailure?: { sender?: string; detail?: string };
+}
+
+function parseRun(raw: unknown, i: number): OutcomeRun {
+  const obj = parseRecord(raw, `runs[${i}]`);
+  const count = integerAtLeast(obj, 'count', 1);
+  const permitId = optionalString(obj, 'permitId', REPORT_ID);
+  if (permitId !== undefined && count !== 1) throw new Error('a run with a permitId must have a count of 1');
+  return {
+    outcome: oneOf(obj, 'outcome', ['success', 'failure']),
+    count,
+    startedAt: optionalNumber(obj, 'startedAt'),
+    ...(permitId !== undefined ? { permitId } : {}),
+  };
+}
+
+/**
+ * Wire name `circuit-breaker.report-batch`: many outcomes in one signal, what `withCircuitBreaker` sends
+ * (one batch per worker process every flush interval, so a breaker keeps up with any call rate).
+ */
+export const circuitBreakerReportBatchSignal = defineTypedSignal<OutcomeBatch>(
+  'circuit-breaker.report-batch',
+  (raw) => {
+    const obj = parseRecord(raw);
+    const runs = obj.runs;
+    if (!Array.isArray(runs) || runs.length === 0 || runs.length > CIRCUIT_BREAKER_LIMITS.batchRuns)
+      throw new Error(`runs must be an array of 1 to ${CIRCUIT_BREAKER_LIMITS.batchRuns} runs`);
+    const last = obj.lastFailure === undefined ? undefined : parseRecord(obj.lastFailure, 'lastFailure');
+    const detail = last && optionalString(last, 'detail');
+    return {
+      batchId: requiredString(obj, 'batchId', REPORT_ID),
+      sender: optionalString(obj, 'sender', ID),
+      runs: runs.map(parseRun),
+      ...(last
+        ? {
+            lastFailure: {
+              sender: optionalString(last, 'sender', ID),
+              detail: detail?.slice(0, CIRCUIT_BREAKER_LIMITS.detailLength),
+            },
+          }
+        : {}),
     };
   },
 );
@@ -83,7 +176,7 @@ export interface SubscriptionRequest {
 }
 
 const subscription = (raw: unknown): SubscriptionRequest => ({
-  workflowId: requiredString(parseRecord(raw), 'workflowId'),
+  workflowId: requiredString(parseRecord(raw), 'workflowId', ID),
 });
 
 /** Wire name `circuit-breaker.subscribe`: the sender wants pause and resume signals. */
@@ -114,8 +207,8 @@ export const circuitBreakerForceSignal = defineTypedSignal<ForceCommand>('circui
   const obj = parseRecord(raw);
   return {
     mode: oneOf(obj, 'mode', ['open', 'closed', 'release']),
-    reason: optionalString(obj, 'reason'),
-    sender: optionalString(obj, 'sender'),
+    reason: optionalString(obj, 'reason', { maxLength: CIRCUIT_BREAKER_LIMITS.reasonLength }),
+    sender: optionalString(obj, 'sender', ID),
   };
 });
 
@@ -148,9 +241,14 @@ export const circuitBreakerPauseSignal = defineTypedSignal<BreakerNotice>('circu
 /** Wire name `circuit-breaker.resume`: sent to every subscriber when the breaker closes. */
 export const circuitBreakerResumeSignal = defineTypedSignal<BreakerNotice>('circuit-breaker.resume', notice);
 
-/** A permit request: `peek` only asks for the state and never takes a probe permit. */
+/**
+ * A permit request: `peek` only asks for the state and never takes a probe permit; `proceed` says the
+ * guard gave up waiting and proceeds anyway (`onTimeout: 'proceed'`), so the breaker lets this caller's
+ * next call through the activity wrapper (a permit that expires after `probeTimeout`).
+ */
 export interface PermitRequest {
   peek?: boolean;
+  proceed?: boolean;
 }
 
 /**
@@ -178,7 +276,12 @@ export const circuitBreakerPermitProtocol = defineRequestResponse<PermitRequest,
       if (raw === undefined || raw === null) return {};
       const obj = parseRecord(raw);
       if (obj.peek !== undefined && typeof obj.peek !== 'boolean') throw new Error('peek must be a boolean');
-      return { peek: obj.peek as boolean | undefined };
+      if (obj.proceed !== undefined && typeof obj.proceed !== 'boolean')
+        throw new Error('proceed must be a boolean');
+      return {
+        peek: obj.peek as boolean | undefined,
+        ...(obj.proceed === true ? { proceed: true } : {}),
+      };
     },
     response: (raw) => {
       const obj = parseRecord(raw);
@@ -187,7 +290,7 @@ export const circuitBreakerPermitProtocol = defineRequestResponse<PermitRequest,
         state: oneOf(obj, 'state', BREAKER_STATES),
         epoch: requiredNumber(obj, 'epoch'),
         retryAfterMs: requiredNumber(obj, 'retryAfterMs'),
-        permitId: optionalString(obj, 'permitId'),
+        permitId: optionalString(obj, 'permitId', REPORT_ID),
         ...(typeof obj.subscribed === 'boolean' ? { subscribed: obj.subscribed } : {}),
       };
     },
@@ -245,3 +348,31 @@ export interface BreakerInspection {
 
 /** Query `circuit-breaker.inspect`: state, counts, since when, subscribers. */
 export const circuitBreakerInspectQuery = defineQuery<BreakerInspection>('circuit-breaker.inspect');
+
+/**
+ * What the activity wrapper asks a breaker before each call (cached per worker process for a short
+ * while): the state, and whether `holder` (the calling workflow's id) holds a live permit.
+ */
+export interface BreakerStateView {
+  state: BreakerState;
+  epoch: number;
+  /** Epoch ms (workflow time) of the last transition. */
+  since: number;
+  /** When an open breaker's cooldown ends (epoch ms); absent when not open or forced open. */
+  openUntil?: number;
+  forced?: 'open';
+  /** When a caller refused now should ask the guard again, in ms (0 when closed). */
+  retryAfterMs: number;
+  /** The permit `holder` holds, if any: a half-open probe, or a guard's proceed-anyway. */
+  permitId?: string;
+  /** True when that permit is a probe. */
+  probe?: boolean;
+}
+
+/**
+ * Query `circuit-breaker.state`, with an optional holder workflow id: a small answer (no subscriber
+ * list), cheap enough for every worker process to ask often.
+ */
+export const circuitBreakerStateQuery = defineQuery<BreakerStateView, [holder?: string]>(
+  'circuit-breaker.state',
+);

@@ -8,8 +8,16 @@ import {
 } from '@temporal-patterns/signal-utils';
 // Only the activities' type: workflow code never loads the client entry.
 import type { createSignalActivities } from '@temporal-patterns/signal-utils/client';
-import type { Duration } from '@temporalio/common';
-import { condition, isCancellation, log, proxyActivities, uuid4, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, type Duration } from '@temporalio/common';
+import {
+  condition,
+  isCancellation,
+  log,
+  patched,
+  proxyActivities,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { durationToMs as durationMs } from '@temporal-patterns/signal-utils/pattern-kit';
 import type {
   BreakerGuardOptions,
@@ -17,8 +25,9 @@ import type {
   BreakerRef,
   GuardedCallOptions,
 } from './dependent-options.js';
-import { CircuitOpenError } from './errors.js';
+import { CIRCUIT_BREAKER_REFUSED, CircuitOpenError } from './errors.js';
 import {
+  CIRCUIT_BREAKER_LIMITS,
   CIRCUIT_BREAKER_WORKFLOW_TYPE,
   circuitBreakerWorkflowId,
   circuitBreakerPauseSignal,
@@ -36,6 +45,24 @@ import {
 interface WorkflowLocalState {
   breakers: Map<string, DependentBreaker>;
   requester?: Requester<PermitRequest, PermitResponse>;
+}
+
+/** Marks guards that tell the breaker when they proceed after `maxWait` (recorded runs did not). */
+const PROCEED_PERMIT_PATCH = 'circuit-breaker-proceed-permit';
+
+/** The details of a `CircuitBreakerRefusedError`, found in `error` or its cause (an activity failure). */
+function refusalOf(
+  error: unknown,
+): { dependency: string; state: BreakerState; epoch: number; retryAfterMs: number } | undefined {
+  const failure = error instanceof ActivityFailure ? error.cause : error;
+  if (!(failure instanceof ApplicationFailure) || failure.type !== CIRCUIT_BREAKER_REFUSED) return undefined;
+  const details = failure.details?.[0] as Record<string, unknown> | undefined;
+  if (typeof details !== 'object' || details === null) return undefined;
+  const { dependency, state, epoch, retryAfterMs } = details;
+  if (typeof dependency !== 'string' || typeof epoch !== 'number' || typeof retryAfterMs !== 'number')
+    return undefined;
+  if (state !== 'open' && state !== 'half-open') return undefined;
+  return { dependency, state, epoch, retryAfterMs };
 }
 
 const STATE_KEY = Symbol.for('@temporal-patterns/circuit-breaker.dependent-state');
@@ -124,7 +151,7 @@ export class DependentBreaker {
   async subscribe(options: Pick<BreakerGuardOptions, 'requestTimeout'> = {}): Promise<boolean> {
     await this.signalWithStart(circuitBreakerSubscribeSignal.name, { workflowId: workflowInfo().workflowId });
     this.isSubscribed = true;
-    const answer = await this.ask(true, options.requestTimeout);
+    const answer = await this.ask({ peek: true }, options.requestTimeout);
     if (answer.subscribed === false) {
       this.isSubscribed = false;
       log.warn(`Circuit breaker "${this.ref.dependency}" refused the subscription; guarding by request`, {
@@ -152,7 +179,7 @@ export class DependentBreaker {
    * workflows that never subscribed. A breaker that is not running counts as closed.
    */
   async fetchState(options: Pick<BreakerGuardOptions, 'requestTimeout'> = {}): Promise<BreakerState> {
-    return (await this.ask(true, options.requestTimeout)).state;
+    return (await this.ask({ peek: true }, options.requestTimeout)).state;
   }
 
   /**
@@ -171,7 +198,7 @@ export class DependentBreaker {
       if (this.isSubscribed && this.local.state === 'closed')
         return { decision: 'proceed', state: 'closed', waitedMs: Date.now() - start };
       if (!this.isSubscribed || Date.now() >= this.local.retryAt) {
-        const answer = await this.ask(false, options.requestTimeout);
+        const answer = await this.ask({ peek: false }, options.requestTimeout);
         if (answer.decision !== 'wait') {
           return {
             decision: answer.decision,
@@ -183,8 +210,19 @@ export class DependentBreaker {
       }
       const now = Date.now();
       if (deadline !== undefined && now >= deadline) {
-        if (options.onTimeout === 'proceed')
-          return { decision: 'proceed', state: this.local.state, waitedMs: now - start, timedOut: true };
+        if (options.onTimeout === 'proceed') {
+          // Without a permit the activity wrapper would refuse the call the guard lets through.
+          const permitId = patched(PROCEED_PERMIT_PATCH)
+            ? (await this.ask({ proceed: true }, options.requestTimeout)).permitId
+            : undefined;
+          return {
+            decision: 'proceed',
+            ...(permitId ? { permitId } : {}),
+            state: this.local.state,
+            waitedMs: Date.now() - start,
+            timedOut: true,
+          };
+        }
         throw new CircuitOpenError(
           this.ref.dependency,
           this.breakerWorkflowId,
@@ -205,24 +243,46 @@ export class DependentBreaker {
    * const receipt = await circuitBreaker('payments-api').call(() => charge(order), { maxWait: '1h' });
    */
   async call<T>(fn: () => Promise<T>, options: GuardedCallOptions = {}): Promise<T> {
-    const permit = await this.guard(options);
-    const report = options.report ?? true;
-    const startedAt = Date.now();
-    let result: T;
-    try {
-      result = await fn();
-    } catch (err) {
-      if (report && (options.isFailure?.(err) ?? !isCancellation(err))) {
-        await this.report('failure', {
-          permitId: permit.permitId,
-          startedAt,
-          detail: (err as Error)?.message,
-        });
+    for (;;) {
+      const permit = await this.guard(options);
+      const report = options.report ?? true;
+      const startedAt = Date.now();
+      let result: T;
+      try {
+        result = await fn();
+      } catch (err) {
+        // Refused by the activity wrapper: the dependency saw no call; guard again.
+        if (this.noteCallError(err)) continue;
+        if (report && (options.isFailure?.(err) ?? !isCancellation(err))) {
+          await this.report('failure', {
+            permitId: permit.permitId,
+            startedAt,
+            detail: (err as Error)?.message,
+          });
+        }
+        throw err;
       }
-      throw err;
+      if (report) await this.report('success', { permitId: permit.permitId, startedAt });
+      return result;
     }
-    if (report) await this.report('success', { permitId: permit.permitId, startedAt });
-    return result;
+  }
+
+  /**
+   * Tells this view about a failed call. When `error` is the activity wrapper's refusal
+   * (`CircuitBreakerRefusedError`, possibly inside an `ActivityFailure`) for this dependency, the view takes
+   * the state it carries, so the next {@link guard} waits instead of letting the call straight back
+   * through, and it returns true; otherwise it changes nothing and returns false. `call()` does this
+   * itself.
+   *
+   * @example
+   * try { await chargeCard(order); } catch (err) { payments.noteCallError(err); }
+   */
+  noteCallError(error: unknown): boolean {
+    const refusal = refusalOf(error);
+    if (!refusal || refusal.dependency !== this.ref.dependency) return false;
+    if (refusal.epoch >= this.local.epoch)
+      this.local = { state: refusal.state, epoch: refusal.epoch, retryAt: Date.now() + refusal.retryAfterMs };
+    return true;
   }
 
   /**
@@ -236,7 +296,7 @@ export class DependentBreaker {
     const payload = {
       outcome,
       reportId: uuid4(),
-      sender: workflowInfo().workflowId,
+      sender: workflowInfo().workflowId.slice(0, CIRCUIT_BREAKER_LIMITS.workflowIdLength),
       ...(extra.permitId ? { permitId: extra.permitId } : {}),
       ...(extra.startedAt !== undefined ? { startedAt: extra.startedAt } : {}),
       ...(extra.detail ? { detail: extra.detail.slice(0, 500) } : {}),
@@ -267,10 +327,10 @@ export class DependentBreaker {
     this.local = { state: notice.state, epoch: notice.epoch, retryAt: Date.now() + notice.retryAfterMs };
   }
 
-  private async ask(peek: boolean, requestTimeout: Duration | undefined): Promise<PermitResponse> {
+  private async ask(request: PermitRequest, requestTimeout: Duration | undefined): Promise<PermitResponse> {
     let answer: PermitResponse;
     try {
-      answer = await requester().call(this.breakerWorkflowId, { peek }, { timeout: requestTimeout ?? '30s' });
+      answer = await requester().call(this.breakerWorkflowId, request, { timeout: requestTimeout ?? '30s' });
     } catch (err) {
       if (err instanceof ExternalWorkflowNotFoundError) {
         // No breaker running means no failure was ever reported: closed.

@@ -34,3 +34,27 @@ export class InvalidCircuitBreakerOptionsError extends PatternFailure {
     );
   }
 }
+
+/** `type` of {@link CircuitBreakerRefusedError}, for code that sees it as an `ApplicationFailure`. */
+export const CIRCUIT_BREAKER_REFUSED = 'CircuitBreakerRefusedError';
+
+/**
+ * The activity wrapper (`withCircuitBreaker`) refused a call because the breaker is open (or half-open
+ * and this caller holds no probe permit): the dependency was not called. Non-retryable; the workflow
+ * should go back to its guard (`DependentBreaker.noteCallError` makes that guard wait).
+ */
+export class CircuitBreakerRefusedError extends PatternFailure {
+  constructor(
+    readonly dependency: string,
+    readonly breakerWorkflowId: string,
+    readonly state: string,
+    readonly epoch: number,
+    readonly retryAfterMs: number,
+  ) {
+    super(
+      CIRCUIT_BREAKER_REFUSED,
+      `Circuit breaker for "${dependency}" (${breakerWorkflowId}) is ${state}: call refused without reaching the dependency`,
+      { dependency, breakerWorkflowId, state, epoch, retryAfterMs },
+    );
+  }
+}

@@ -8,7 +8,12 @@ export type {
   BreakerRef,
   GuardedCallOptions,
 } from './dependent-options.js';
-export { CircuitOpenError, InvalidCircuitBreakerOptionsError } from './errors.js';
+export {
+  CIRCUIT_BREAKER_REFUSED,
+  CircuitBreakerRefusedError,
+  CircuitOpenError,
+  InvalidCircuitBreakerOptionsError,
+} from './errors.js';
 export type { CircuitBreakerOptions } from './options.js';
 export {
   CIRCUIT_BREAKER_WORKFLOW_TYPE,

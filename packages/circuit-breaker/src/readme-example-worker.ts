@@ -5,6 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import {
   createCircuitBreakerActivities,
+  flushCircuitBreakerReports,
   inspectCircuitBreaker,
   withCircuitBreaker,
 } from '@temporal-patterns/circuit-breaker/client';
@@ -46,5 +47,6 @@ await worker.runUntil(async () => {
   console.log(`payments-api: ${state}`); // payments-api: closed
   console.log(transitions.map((t) => t.to).join(' → ')); // e.g. open → half-open → open → half-open → closed
 });
+await flushCircuitBreakerReports(); // outcomes this process has not sent yet
 await workerConnection.close();
 await connection.close();

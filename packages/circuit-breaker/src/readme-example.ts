@@ -4,7 +4,7 @@ import { circuitBreaker } from '@temporal-patterns/circuit-breaker';
 // The breaker (monitor) workflow must be registered on the worker too.
 export { circuitBreakerWorkflow } from '@temporal-patterns/circuit-breaker';
 
-// chargeCard is wrapped with withCircuitBreaker on the worker, so every call reports its own outcome.
+// chargeCard is wrapped with withCircuitBreaker on the worker: every call checks the breaker and reports.
 const { chargeCard } = proxyActivities<{ chargeCard(orderId: string): Promise<string> }>({
   startToCloseTimeout: '10 seconds',
   retry: { maximumAttempts: 1 },
@@ -23,8 +23,9 @@ export async function orderWorkflow(orderId: string): Promise<string> {
       const receipt = await chargeCard(orderId);
       await payments.unsubscribe(); // else it is pruned at the breaker's next pause or resume
       return receipt;
-    } catch {
-      // The breaker counted the failure; try again once it lets us through.
+    } catch (err) {
+      // A failure the breaker counted, or a call it refused because it is open (then the guard waits).
+      payments.noteCallError(err);
     }
   }
 }

@@ -1,7 +1,7 @@
 import { useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
 import { CancelledFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { reportOutcome, withCircuitBreaker } from './client.js';
+import { flushCircuitBreakerReports, reportOutcome, withCircuitBreaker } from './client.js';
 import { withBreakerTest } from './__tests__/test-helpers.js';
 
 const env = useTemporalTestEnv();
@@ -31,7 +31,9 @@ describe('withCircuitBreaker', () => {
       // By default a cancellation is not a failure of the dependency.
       await expect(plain(2)).rejects.toBeInstanceOf(CancelledFailure);
       await expect(picky(3)).rejects.toThrow('404');
-      // A marker report after the others: once it is counted, everything before it was processed.
+      // The wrapper batches its reports: send them, then a marker report after them; once the marker is
+      // counted, everything before it was processed.
+      await flushCircuitBreakerReports();
       await reportOutcome(env.client, ref, { outcome: 'success', sender: 'marker' });
       const inspection = await inspectUntil('the marker counted', (i) => i.totals.successes === 2);
       expect(inspection.totals.failures).toBe(1);

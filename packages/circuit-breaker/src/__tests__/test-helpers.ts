@@ -2,8 +2,10 @@
 import { fileURLToPath } from 'node:url';
 import { pollUntil, type TemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
 import type { Client, WorkflowHandle, WorkflowStartOptions } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import type { Workflow } from '@temporalio/workflow';
 import {
+  circuitBreakerWorkflowId,
   createCircuitBreakerActivities,
   inspectCircuitBreaker,
   startCircuitBreaker,
@@ -118,4 +120,54 @@ export async function withBreakerTest<T>(
       },
     });
   });
+}
+
+/** A history event of a breaker run, with its time in epoch ms (server clock, sub-ms precision). */
+export interface BreakerEvent {
+  runId: string;
+  eventId: number;
+  at: number;
+  event: temporal.api.history.v1.IHistoryEvent;
+}
+
+/** Every event of every run of the breaker of `dependency`, oldest run first. */
+export async function breakerHistory(client: Client, dependency: string): Promise<BreakerEvent[]> {
+  const workflowId = circuitBreakerWorkflowId(dependency);
+  const runs: Array<{ runId: string; startTime: Date }> = [];
+  for await (const run of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(run);
+  runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
+  const events: BreakerEvent[] = [];
+  for (const { runId } of runs) {
+    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    for (const event of history.events ?? []) {
+      const t = event.eventTime;
+      const at = Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
+      events.push({ runId, eventId: Number(event.eventId), at, event });
+    }
+  }
+  return events;
+}
+
+/**
+ * When each pause broadcast was recorded: the time of the workflow task completion that issued the first
+ * pause signal of each broadcast. The breaker broadcasts in the task that opens it, so this is when each
+ * opening was recorded (and a query answers "open" from then on).
+ */
+export function pauseRecordedAt(events: BreakerEvent[]): number[] {
+  const byId = new Map(events.map((e) => [`${e.runId}/${e.eventId}`, e]));
+  const times = new Set<number>();
+  for (const { runId, event } of events) {
+    const attrs = event.signalExternalWorkflowExecutionInitiatedEventAttributes;
+    if (attrs?.signalName !== 'circuit-breaker.pause') continue;
+    const completed = byId.get(`${runId}/${Number(attrs.workflowTaskCompletedEventId)}`);
+    if (completed) times.add(completed.at);
+  }
+  return [...times].sort((a, b) => a - b);
+}
+
+/** How many report signals (single or batch) the breaker received. */
+export function reportSignalCount(events: BreakerEvent[]): number {
+  return events.filter((e) =>
+    e.event.workflowExecutionSignaledEventAttributes?.signalName?.startsWith('circuit-breaker.report'),
+  ).length;
 }

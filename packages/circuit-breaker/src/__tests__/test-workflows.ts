@@ -89,6 +89,8 @@ export async function dependentWorkflow(input: DependentInput): Promise<Dependen
         } catch (err) {
           waiting = false;
           if (err instanceof ApplicationFailure && err.type === 'CircuitOpenError') throw err;
+          // Refused by the activity wrapper: the dependency saw no call; the guard decides when to retry.
+          if (breaker.noteCallError(err)) continue;
           failedCalls += 1;
           await sleep(100);
         }
