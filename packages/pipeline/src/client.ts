@@ -18,6 +18,8 @@ import {
 } from './definitions.js';
 
 export * from './index.js';
+// Here rather than in the root entry (at its cap of 25 names): a client is where a run's failure is read.
+export { PipelineItemTooLargeError } from './errors.js';
 
 /** Options of {@link startPipeline}. */
 export interface StartPipelineOptions extends PipelineRunOptions {

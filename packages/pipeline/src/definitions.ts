@@ -66,15 +66,23 @@ export interface CreditMessage {
   released: number;
 }
 
-/** Payload of `pipeline.stage-failed`: a stage asks the run to fail (policy `fail-run`, or a stall). */
+/**
+ * Payload of `pipeline.stage-failed`: a stage asks the run to fail (policy `fail-run`, a stall, or an
+ * item too large for one signal).
+ */
 export interface StageFailedMessage {
   sender: string;
   stage: string;
-  kind: 'item-failed' | 'stalled';
+  kind: 'item-failed' | 'stalled' | 'item-too-large';
   itemId?: string;
   reason?: ItemFailureReason;
   detail: string;
   waitedMs?: number;
+  /** For `item-too-large`: the stage the item was for. */
+  target?: string;
+  /** For `item-too-large`: the size of the signal that would carry the item alone, and the limit. */
+  bytes?: number;
+  maxBytes?: number;
 }
 
 /** Payload of `pipeline.feed` (inside a sequenced message): items to add, and whether input ends here. */
@@ -123,7 +131,7 @@ export const pipelineStageFailedSignal = defineTypedSignal<StageFailedMessage>(
     const m = parseRecord(raw, 'message');
     requiredString(m, 'sender');
     requiredString(m, 'stage');
-    oneOf(m, 'kind', ['item-failed', 'stalled']);
+    oneOf(m, 'kind', ['item-failed', 'stalled', 'item-too-large']);
     // An activity's error message may be empty, and the run must still fail.
     if (optionalString(m, 'detail') === undefined) throw new Error('detail must be a string');
     return m as unknown as StageFailedMessage;

@@ -1,5 +1,6 @@
 import { log } from '@temporalio/workflow';
 import { ExternalWorkflowNotFoundError, signalWorkflow } from '@temporal-patterns/signal-utils';
+import { DEFAULT_MAX_PAYLOAD_BYTES, payloadSize } from '@temporal-patterns/signal-utils/pattern-kit';
 import { pipelineItemsSignal, type EdgeEntry, type ItemEnvelope } from './definitions.js';
 
 // Per-item sequence numbers on every edge, carried in batches. signal-utils' SequencedReceiver numbers
@@ -130,11 +131,30 @@ export function newOutboxState(target: string, workflowId: string, window: numbe
   return { target, workflowId, window, sent: 0, released: 0, pending: [], endSent: false };
 }
 
+/**
+ * Encoded bytes one `pipeline.items` signal may carry: signal-utils refuses a signal over 256 KiB
+ * (`DEFAULT_MAX_PAYLOAD_BYTES`); 32 KiB stay free for what the size count leaves out (the payload's
+ * metadata). Batches are cut to fit; an item that does not fit on its own cannot travel at all.
+ */
+export const EDGE_SIGNAL_BUDGET_BYTES = DEFAULT_MAX_PAYLOAD_BYTES - 32 * 1024;
+
+/** The first pending item of an edge, too large for one signal on its own. */
+export interface OversizedItem {
+  itemId: string;
+  /** Encoded size of the signal that would carry it alone. */
+  bytes: number;
+}
+
 /** Sends items on one edge in order, in batches, never more than the downstream's credit allows. */
 export class EdgeOutbox {
   readonly state: OutboxState;
   /** A send is in progress (not carried over: continue-as-new waits until no send is in progress). */
   sending = false;
+  /**
+   * Set when the next item cannot fit in one signal: the edge stops sending (a resend would be refused
+   * the same way) and its owner fails the run.
+   */
+  oversized?: OversizedItem;
   /** Workflow time before which a failed send is not retried. */
   private retryAt = 0;
 
@@ -176,7 +196,7 @@ export class EdgeOutbox {
    * is) so that one signal carries several items.
    */
   canSend(finished: boolean, quiet = true, minBatch = 1, lingerMs = 0): boolean {
-    if (this.sending || Date.now() < this.retryAt) return false;
+    if (this.sending || this.oversized || Date.now() < this.retryAt) return false;
     const { pending } = this.state;
     if (pending.length > 0) {
       const available = this.available;
@@ -200,13 +220,44 @@ export class EdgeOutbox {
   }
 
   /**
-   * Sends the next batch (or the end when `finished` and nothing is pending). Never rejects: a closed
-   * downstream drops the batch with an error log (nothing would ever read it); other failures are retried
-   * after a second.
+   * How many of the first `limit` pending items one signal from `sender` carries within
+   * {@link EDGE_SIGNAL_BUDGET_BYTES}. Sizes add up exactly (the JSON of a batch is its frame plus its
+   * entries and the commas between them); the frame is counted with the largest possible `endAfter`.
+   */
+  private fitting(sender: string, limit: number): number {
+    const { state } = this;
+    let bytes = payloadSize({
+      sender,
+      channel: this.channel,
+      entries: [],
+      endAfter: Number.MAX_SAFE_INTEGER,
+    });
+    for (let i = 0; i < limit; i++) {
+      bytes += payloadSize({ seq: state.sent + 1 + i, item: state.pending[i] }) + (i > 0 ? 1 : 0);
+      if (bytes > EDGE_SIGNAL_BUDGET_BYTES) {
+        if (i === 0) this.oversized = { itemId: state.pending[0]!.id, bytes };
+        return i;
+      }
+    }
+    return limit;
+  }
+
+  /**
+   * Sends the next batch (or the end when `finished` and nothing is pending), as many items as credit,
+   * `maxBatch` and the signal size budget allow. Never rejects: a closed downstream drops the batch with
+   * an error log (nothing would ever read it); an item too large for a signal on its own sets
+   * {@link oversized} and stops the edge; other failures are retried after a second.
    */
   async send(finished: boolean, sender: string): Promise<number> {
     const { state } = this;
-    const count = Math.min(state.pending.length, this.available, this.maxBatch);
+    const count = this.fitting(sender, Math.min(state.pending.length, this.available, this.maxBatch));
+    if (this.oversized) {
+      log.error(
+        `Pipeline edge ${this.channel} → ${state.target}: item "${this.oversized.itemId}" is too large for one signal`,
+        { bytes: this.oversized.bytes, maxBytes: EDGE_SIGNAL_BUDGET_BYTES },
+      );
+      return 0;
+    }
     const batch = state.pending.slice(0, count);
     const entries = batch.map((item, i) => ({ seq: state.sent + 1 + i, item }));
     const end = finished && count === state.pending.length ? state.sent + count : undefined;

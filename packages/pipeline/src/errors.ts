@@ -85,3 +85,25 @@ export class PipelineStalledError extends PatternFailure {
     );
   }
 }
+
+/**
+ * An item cannot travel to the next stage: one `pipeline.items` signal carrying it alone would be
+ * larger than a signal may be. The run fails with this error (rather than resend a signal the server
+ * refuses), naming the item, the stage it comes from (`@input` for a fed item) and the one it was for.
+ */
+export class PipelineItemTooLargeError extends PatternFailure {
+  constructor(
+    readonly runId: string,
+    readonly stage: string,
+    readonly target: string,
+    readonly itemId: string,
+    readonly bytes: number,
+    readonly maxBytes: number,
+  ) {
+    super(
+      'PipelineItemTooLargeError',
+      `Pipeline run ${runId}: item "${itemId}" from stage "${stage}" to "${target}" needs a ${bytes}-byte signal, more than the ${maxBytes} bytes one signal may carry`,
+      { runId, stage, target, itemId, bytes, maxBytes },
+    );
+  }
+}

@@ -25,10 +25,18 @@ import {
   stageWorkflowId,
   type PipelineDefinition,
 } from './pipeline-definition.js';
-import { EdgeInbox, EdgeOutbox, newOutboxState, type InboxState, type OutboxState } from './edges.js';
+import {
+  EDGE_SIGNAL_BUDGET_BYTES,
+  EdgeInbox,
+  EdgeOutbox,
+  newOutboxState,
+  type InboxState,
+  type OutboxState,
+} from './edges.js';
 import {
   InvalidPipelineItemError,
   PipelineItemFailedError,
+  PipelineItemTooLargeError,
   PipelineStalledError,
   UnknownStageError,
 } from './errors.js';
@@ -127,6 +135,7 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
   const runs = (saved?.runs ?? 0) + 1;
   let failure: StageFailedMessage | undefined = saved?.failure;
   let stalled: PipelineStalledError | undefined;
+  let tooLarge: PipelineItemTooLargeError | undefined;
   // Edge sends run in the background; they never reject, so an error here is a bug: log it, go on.
   const loop = new WorkflowLoop({
     onTaskError: (err) => log.error(`Pipeline run ${runId}: ${String(err)}`),
@@ -302,7 +311,20 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
           failure.reason ?? 'error',
           failure.detail,
         );
+      if (failure.kind === 'item-too-large')
+        throw new PipelineItemTooLargeError(
+          runId,
+          failure.stage,
+          failure.target ?? '?',
+          failure.itemId ?? '?',
+          failure.bytes ?? 0,
+          failure.maxBytes ?? EDGE_SIGNAL_BUDGET_BYTES,
+        );
       throw new PipelineStalledError(runId, failure.stage, failure.detail, failure.waitedMs ?? 0);
+    }
+    if (tooLarge) {
+      await cancelStages();
+      throw tooLarge;
     }
     const outstanding = !done() && (seenIds.size > outcomes.length || inputClosed);
     if (!stalled && outstanding && now - lastProgressAt >= idleTimeoutMs)
@@ -350,7 +372,20 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
       }
     } else {
       for (const outbox of outboxes) {
-        if (outbox.canSend(inputClosed)) loop.spawn(async () => void (await outbox.send(inputClosed, runId)));
+        if (outbox.canSend(inputClosed))
+          loop.spawn(async () => {
+            await outbox.send(inputClosed, runId);
+            const { oversized } = outbox;
+            if (oversized)
+              tooLarge ??= new PipelineItemTooLargeError(
+                runId,
+                PIPELINE_INPUT,
+                outbox.state.target,
+                oversized.itemId,
+                oversized.bytes,
+                EDGE_SIGNAL_BUDGET_BYTES,
+              );
+          });
       }
     }
     if (loop.changedSince(seen)) continue;

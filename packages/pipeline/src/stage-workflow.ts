@@ -10,8 +10,16 @@ import {
   upstreamOf,
   type PipelineDefinition,
 } from './pipeline-definition.js';
-import { EdgeInbox, EdgeOutbox, newOutboxState, type InboxState, type OutboxState } from './edges.js';
-import { UnknownStageError, type ItemFailureReason } from './errors.js';
+import {
+  EDGE_SIGNAL_BUDGET_BYTES,
+  EdgeInbox,
+  EdgeOutbox,
+  newOutboxState,
+  type InboxState,
+  type OutboxState,
+  type OversizedItem,
+} from './edges.js';
+import { PipelineItemTooLargeError, UnknownStageError, type ItemFailureReason } from './errors.js';
 import { DEFAULT_MAX_BATCH, DEFAULT_MAX_ITEM_BYTES, type PipelineRunOptions } from './runtime-options.js';
 import {
   pipelineCreditSignal,
@@ -60,6 +68,14 @@ export interface StageWorkflowInput {
 const MIN_BATCH = 5;
 /** …but never longer than this. */
 const LINGER_MS = 100;
+
+/** Longest failure message an item carries on; longer ones are cut, ending in `…`. */
+const MAX_FAILURE_MESSAGE_LENGTH = 1_000;
+
+const truncate = (message: string): string =>
+  message.length > MAX_FAILURE_MESSAGE_LENGTH
+    ? `${message.slice(0, MAX_FAILURE_MESSAGE_LENGTH - 1)}…`
+    : message;
 
 /**
  * One stage of a pipeline run: receives numbered items from its upstream stages (or the run), joins
@@ -151,6 +167,25 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
     });
   };
 
+  const reportOversized = (outbox: EdgeOutbox, { itemId, bytes }: OversizedItem): void => {
+    const error = new PipelineItemTooLargeError(
+      runId,
+      stage.name,
+      outbox.state.target,
+      itemId,
+      bytes,
+      EDGE_SIGNAL_BUDGET_BYTES,
+    );
+    report({
+      kind: 'item-too-large',
+      itemId,
+      target: outbox.state.target,
+      bytes,
+      maxBytes: EDGE_SIGNAL_BUDGET_BYTES,
+      detail: error.message,
+    });
+  };
+
   /** Applies a timeout or failure policy to an item: the envelope to hand on. */
   const giveUp = (
     item: { id: string; index: number },
@@ -158,8 +193,10 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
     reason: ItemFailureReason,
     message: string,
   ): ItemEnvelope => {
-    const failure: ItemFailure = { stage: stage.name, reason, message };
-    if (policy === 'fail-run') report({ kind: 'item-failed', itemId: item.id, reason, detail: message });
+    // The failure travels with the item in every later signal: keep it small whatever the error said.
+    const failure: ItemFailure = { stage: stage.name, reason, message: truncate(message) };
+    if (policy === 'fail-run')
+      report({ kind: 'item-failed', itemId: item.id, reason, detail: failure.message });
     return {
       id: item.id,
       index: item.index,
@@ -345,7 +382,10 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
       const quiet = active === 0 && ready.length === 0;
       for (const outbox of outboxes) {
         if (outbox.canSend(finished, quiet, MIN_BATCH, LINGER_MS))
-          loop.spawn(async () => void (await outbox.send(finished, me)));
+          loop.spawn(async () => {
+            await outbox.send(finished, me);
+            if (outbox.oversized) reportOversized(outbox, outbox.oversized);
+          });
       }
       sendCredits();
     }

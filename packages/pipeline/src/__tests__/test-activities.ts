@@ -27,7 +27,8 @@ function describe(value: unknown): string {
 /**
  * `pipelineTestStep` appends `>stage` to its input (fan-in: joins inputs by upstream name). An input
  * containing `fail@<stage>` fails for good in that stage; `slow@<stage>` sleeps 3 s there (longer than
- * the tests' item timeouts); `delayMs` slows every call, `delays` the calls of one stage.
+ * the tests' item timeouts); `big@<stage>` makes that stage's output 300 KiB (too large for one signal);
+ * `delayMs` slows every call, `delays` the calls of one stage.
  */
 export function createTestActivities(options: { delayMs?: number; delays?: Record<string, number> } = {}) {
   return {
@@ -52,7 +53,8 @@ export function createTestActivities(options: { delayMs?: number; delays?: Recor
         idempotencyKey: input.idempotencyKey,
         inputs: input.inputs,
       });
-      return `${input.ref !== undefined ? describe(input.ref) : `(${source})`}>${input.stage}`;
+      const output = `${input.ref !== undefined ? describe(input.ref) : `(${source})`}>${input.stage}`;
+      return source.includes(`big@${input.stage}`) ? output.padEnd(300 * 1024, '.') : output;
     },
   };
 }
