@@ -20,6 +20,7 @@ import { fanoutPart } from './bench/parts/fanout.js';
 import { floorPart } from './bench/parts/floor.js';
 import { historyPart } from './bench/parts/history.js';
 import { hopsPart } from './bench/parts/hops.js';
+import { auditPart } from './bench/parts/audit.js';
 import { memoryPart } from './bench/parts/memory.js';
 import { uncontendedPart } from './bench/parts/uncontended.js';
 
@@ -30,6 +31,7 @@ const PARTS: BenchPart[] = [
   comparePart,
   historyPart,
   hopsPart,
+  auditPart,
   cyclesPart,
   fanoutPart,
   memoryPart,
@@ -72,7 +74,14 @@ async function main(): Promise<void> {
         label: 'in memory, server defaults',
       });
       servers['in memory (server defaults)'] = { dynamicConfig: defaults.server.dynamicConfig };
-      if (wants(options, 'compare')) systems.push(articleSystem(memory.client, memory.taskQueue));
+      if (wants(options, 'compare')) {
+        systems.push(articleSystem(memory.client, memory.taskQueue));
+        systems.push(
+          temporalSystem(memory.client, memory.taskQueue, 'temporal-release-in-activity', {
+            releaseInActivity: true,
+          }),
+        );
+      }
       if (wants(options, 'compare'))
         systems.push(temporalSystem(defaults.client, defaults.taskQueue, 'temporal-default-server'));
     }

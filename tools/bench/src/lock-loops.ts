@@ -193,9 +193,15 @@ async function contendWithWorkflows(
  * The signal-based mutex. Uncontended cycles use MutexClient (update-with-start, then a release update):
  * a client taking a lock, like the Redis and PostgreSQL clients. Contention uses workflows running
  * `withLock` around an activity, the way the pattern is meant to be used; their ask time is the end of
- * their previous section (the workflow asks again right after releasing), or their start.
+ * their previous section (the workflow asks again right after releasing), or their start. With
+ * `releaseInActivity` the protected activity releases the lease itself (`MutexClient.releaseAfter`).
  */
-export function temporalSystem(client: Client, taskQueue: string, name = 'temporal'): LockSystem {
+export function temporalSystem(
+  client: Client,
+  taskQueue: string,
+  name = 'temporal',
+  { releaseInActivity = false }: { releaseInActivity?: boolean } = {},
+): LockSystem {
   const mutex = new MutexClient(client, { taskQueue });
   return {
     name,
@@ -218,7 +224,16 @@ export function temporalSystem(client: Client, taskQueue: string, name = 'tempor
           client.workflow.start(contender, {
             taskQueue,
             workflowId,
-            args: [{ resourceId, cycles: 100_000, holdMs, leaseMs: 600_000, timeoutMs: 600_000 }],
+            args: [
+              {
+                resourceId,
+                cycles: 100_000,
+                holdMs,
+                leaseMs: 600_000,
+                timeoutMs: 600_000,
+                releaseInActivity,
+              },
+            ],
           }),
         contenders,
         resourceId,

@@ -10,6 +10,7 @@ export const BENCH_PARTS = [
   'compare',
   'history',
   'hops',
+  'audit',
   'cycles',
   'fanout',
   'memory',
@@ -49,12 +50,15 @@ export interface BenchParameters {
     'temporal-sqlite': number;
     'temporal-default-server': number;
     'article-mutex': number;
+    'temporal-release-in-activity': number;
     redis: number;
     postgres: number;
   };
   /** Requester counts of the per-hop handoff breakdown, and lock cycles each requester runs there. */
   hopContenders: number[];
   hopCycles: number;
+  /** Items, children and reports of the events-per-unit audit of the other patterns. */
+  auditUnits: number;
   /** Independent resource counts (4 contenders each). */
   resources: number[];
   /** The many-cycles run: requesters, cycles each, cycles per requester run, the mutex's history limit. */
@@ -78,12 +82,14 @@ const QUICK: BenchParameters = {
     'temporal-sqlite': 4000,
     'temporal-default-server': 4000,
     'article-mutex': 4000,
+    'temporal-release-in-activity': 4000,
     redis: 1500,
     postgres: 1500,
   },
   resources: [1, 4],
   hopContenders: [4, 16],
   hopCycles: 10,
+  auditUnits: 50,
   cycles10k: { cyclers: 2, perCycler: 100, perRun: 40, mutexMaxEvents: 300 },
   blocked: 200,
   fanout: 50,
@@ -101,12 +107,14 @@ const FULL: BenchParameters = {
     'temporal-sqlite': 10_000,
     'temporal-default-server': 10_000,
     'article-mutex': 15_000,
+    'temporal-release-in-activity': 15_000,
     redis: 4000,
     postgres: 4000,
   },
   resources: [1, 4, 16],
   hopContenders: [4, 16],
   hopCycles: 30,
+  auditUnits: 500,
   cycles10k: { cyclers: 10, perCycler: 1000, perRun: 100, mutexMaxEvents: undefined },
   blocked: 5000,
   fanout: 1000,

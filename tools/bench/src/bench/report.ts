@@ -63,6 +63,34 @@ interface HopRow {
   total: { p50: number; p95: number };
 }
 
+/** Ours against the article's mutex at hold 0 (#15's yardstick), and each handoff against the signal relay. */
+function versusArticle(cmp: CompareRow[], floor?: { signalRelayMs?: { p50: number } }): string[] {
+  const at = (system: string, contenders: number) =>
+    cmp.find((x) => x.system === system && x.contenders === contenders && x.holdMs === 0);
+  const contenders = [...new Set(cmp.filter((x) => x.system === 'article-mutex').map((x) => x.contenders))];
+  if (contenders.length === 0) return [];
+  const relay = floor?.signalRelayMs?.p50;
+  const cell = (x: CompareRow | undefined, article: CompareRow | undefined) =>
+    x && article
+      ? `${x.grantsPerSecond}, ${fmt(x.handoffMs.p50)} | ×${fmt(round(x.grantsPerSecond / article.grantsPerSecond, 2))}${relay ? ` | ${fmt(round(x.handoffMs.p50 / relay, 2))}` : ''}`
+      : `– | –${relay ? ' | –' : ''}`;
+  const relayCols = relay ? ' | handoff ÷ relay' : '';
+  const out = [
+    `## Ours against the article's mutex (tuned server, hold 0${relay ? `; signal relay p50 ${relay} ms in this run` : ''})`,
+    '',
+    `| contenders | article: grants/s, handoff p50 ms | ours, workflow releases: grants/s, handoff p50 ms | ÷ article grants/s${relayCols} | ours, activity releases: grants/s, handoff p50 ms | ÷ article grants/s${relayCols} |`,
+    `|---|---|---|---|${relay ? '---|' : ''}---|---|${relay ? '---|' : ''}`,
+  ];
+  for (const n of contenders) {
+    const article = at('article-mutex', n);
+    out.push(
+      `| ${n} | ${article ? `${article.grantsPerSecond}, ${fmt(article.handoffMs.p50)}` : '–'} | ${cell(at('temporal', n), article)} | ${cell(at('temporal-release-in-activity', n), article)} |`,
+    );
+  }
+  out.push('');
+  return out;
+}
+
 /** One column per design and requester count, one row per hop (p50 ms, history timestamps). */
 function hopTable(hops: string[], rows: Record<string, HopRow>): string[] {
   const keys = Object.keys(rows);
@@ -173,6 +201,7 @@ function markdown(report: Report, name: string): string {
       );
     }
     lines.push('', `![grants per second and handoff latency](${name}.svg)`, '');
+    lines.push(...versusArticle(cmp, r.floor as { signalRelayMs?: { p50: number } } | undefined));
   }
   const multi = r.independentResources as CompareRow[] | undefined;
   if (multi) {
@@ -199,6 +228,15 @@ function markdown(report: Report, name: string): string {
     );
   const hops = r.handoffHops as { hops: string[]; byDesignAndRequesters: Record<string, HopRow> } | undefined;
   if (hops) lines.push(...hopTable(hops.hops, hops.byDesignAndRequesters));
+  if (r.eventsPerUnit)
+    lines.push(
+      '## History events per unit of work (pipeline item, fan-out child, breaker report)',
+      '',
+      '```json',
+      JSON.stringify(r.eventsPerUnit, null, 2),
+      '```',
+      '',
+    );
   if (r.tenThousandCycles)
     lines.push(
       '## Many cycles on one mutex (continue-as-new)',

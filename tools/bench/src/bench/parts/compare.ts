@@ -53,7 +53,12 @@ async function runWindow(
 }
 
 /** Measured at hold 0 only, and not on independent resources (time on a shared machine). */
-const HOLD_ZERO_ONLY = new Set(['temporal-sqlite', 'temporal-default-server', 'article-mutex']);
+const HOLD_ZERO_ONLY = new Set([
+  'temporal-sqlite',
+  'temporal-default-server',
+  'article-mutex',
+  'temporal-release-in-activity',
+]);
 
 export const comparePart: BenchPart = {
   name: 'compare',

@@ -2,7 +2,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { progress, round, sleep } from '../../common.js';
-import { articleDesign, historyOfChain, oursDesign, type LockDesign } from '../designs.js';
+import {
+  articleDesign,
+  historyOfChain,
+  oursDesign,
+  oursReleasingDesign,
+  type LockDesign,
+} from '../designs.js';
 import type { BenchPart } from '../part.js';
 
 const historyEvents = async (client: Client, workflowId: string): Promise<number> =>
@@ -41,6 +47,7 @@ export const historyPart: BenchPart = {
     const rows: Record<string, unknown> = {};
     for (const [name, design] of [
       ['ours', oursDesign],
+      ['ours-release-in-activity', oursReleasingDesign],
       ['article', articleDesign],
     ] as const) {
       for (const contenders of [1, 16]) {
