@@ -1,7 +1,8 @@
 // Client entry: code for workers, activities and clients. Never imported by workflow code.
 import { randomUUID } from 'node:crypto';
-import type { Client, WorkflowHandle } from '@temporalio/client';
-import { assertPayloadSize, sendSignal } from '@temporal-patterns/signal-utils/client';
+import { ServiceError, isGrpcServiceError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { assertPayloadSize, sendSignal, type SequencedMessage } from '@temporal-patterns/signal-utils/client';
+import { PatternFailure } from '@temporal-patterns/signal-utils/pattern-kit';
 import { definePipeline, stageWorkflowId, type PipelineDefinition } from './pipeline-definition.js';
 import { InvalidPipelineItemError, UnknownStageError } from './errors.js';
 import { pipelineRunWorkflow } from './run-workflow.js';
@@ -11,6 +12,7 @@ import {
   parsePipelineItem,
   pipelineRunProgressQuery,
   pipelineStageProgressQuery,
+  type FeedBatch,
   type PipelineItem,
   type PipelineResult,
   type RunProgress,
@@ -49,9 +51,28 @@ function checkItems(items: readonly PipelineItem[], maxBytes: number): void {
   }
 }
 
+/**
+ * gRPC codes that say the server did not take the request: INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS,
+ * PERMISSION_DENIED, RESOURCE_EXHAUSTED, FAILED_PRECONDITION, UNIMPLEMENTED, UNAUTHENTICATED. Anything
+ * else (a deadline, an unavailable server) may have delivered the signal.
+ */
+const REFUSED_CODES = new Set([3, 5, 6, 7, 8, 9, 12, 16]);
+
+/** True unless `err` says for sure that the signal was not delivered. */
+function mayHaveLanded(err: unknown): boolean {
+  // Our own failures (payload checks, size, a missing run) all mean nothing was taken.
+  if (err instanceof PatternFailure) return false;
+  const grpc = err instanceof ServiceError ? err.cause : err;
+  return !(isGrpcServiceError(grpc) && REFUSED_CODES.has(grpc.code));
+}
+
 /** A pipeline run seen from a client: feed it, watch its progress, await its result. */
 export class PipelineRun {
   private nextSeq = 1;
+  /** A batch whose send failed in a way that may have delivered it: sent again (same number) first. */
+  private unconfirmed?: SequencedMessage<FeedBatch>;
+  /** Settles when the last feed called has settled: feeds go out one at a time, in call order. */
+  private tail: Promise<unknown> = Promise.resolve();
 
   /**
    * @param feeder the channel this handle's feed batches are numbered on. Defaults to a random
@@ -70,19 +91,35 @@ export class PipelineRun {
   }
 
   /**
-   * Feeds `items` as one numbered batch; `last` closes the input after them. Malformed items reject
-   * with `InvalidPipelineItemError` before anything is sent; a closed run with
-   * `ExternalWorkflowNotFoundError`.
+   * Feeds `items` as one numbered batch (one signal: at most 256 KiB encoded); `last` closes the input
+   * after them. Malformed items reject with `InvalidPipelineItemError` and an oversized batch with
+   * `PayloadTooLargeError` before anything is sent; a closed run with `ExternalWorkflowNotFoundError`.
+   * Feeds go out one at a time, in call order. A batch refused takes no number, so the run never waits
+   * for it; a batch whose send failed without a clear answer (a timeout) is sent again, with its
+   * number, before the next one.
    */
   async feed(items: PipelineItem[], options: { last?: boolean } = {}): Promise<void> {
     checkItems(items, this.maxItemBytes);
-    const seq = this.nextSeq++;
-    await sendSignal(this.client, this.runId, pipelineFeedSignal, {
-      channel: this.feeder,
-      seq,
-      sender: this.feeder,
-      payload: { items, ...(options.last ? { last: true } : {}) },
+    const payload: FeedBatch = { items, ...(options.last ? { last: true } : {}) };
+    const turn = this.tail.then(async () => {
+      if (this.unconfirmed) {
+        await sendSignal(this.client, this.runId, pipelineFeedSignal, this.unconfirmed);
+        this.unconfirmed = undefined;
+      }
+      const message = { channel: this.feeder, seq: this.nextSeq, sender: this.feeder, payload };
+      try {
+        await sendSignal(this.client, this.runId, pipelineFeedSignal, message);
+      } catch (err) {
+        if (mayHaveLanded(err)) {
+          this.unconfirmed = message;
+          this.nextSeq += 1;
+        }
+        throw err;
+      }
+      this.nextSeq += 1;
     });
+    this.tail = turn.catch(() => undefined);
+    await turn;
   }
 
   /** Closes the input: the run completes once every item fed so far is through. */

@@ -1,5 +1,5 @@
 import type { Duration } from '@temporalio/common';
-import { condition, workflowInfo } from '@temporalio/workflow';
+import { condition, patched, workflowInfo } from '@temporalio/workflow';
 import { toMs } from './duration.js';
 import { SequenceGapError, SignalTimeoutError } from './errors.js';
 import { signalWorkflow, type WorkflowTarget } from './signal-workflow.js';
@@ -40,9 +40,20 @@ export function defineSequencedSignal<T>(
   });
 }
 
-/** Numbers and sends messages on one channel to one workflow. */
+/** Marks histories whose concurrent sends wait their turn (before, each took a number at once). */
+const SEND_IN_TURN_PATCH = 'signal-utils-sequenced-send-in-turn';
+
+/**
+ * Numbers and sends messages on one channel to one workflow. Sends go out one at a time, in call order;
+ * a send that fails (refused before sending, or by the server) gives its number to the next one, so
+ * the receiver never waits for a number that will not come.
+ */
 export class SequencedSender<T> {
   private next: number;
+  /** Sends called and not settled. */
+  private pending = 0;
+  /** Settles when the last send called has settled. */
+  private tail: Promise<unknown> = Promise.resolve();
 
   /**
    * @param options.nextSeq where to continue numbering after a continue-as-new (from `nextSeq`). Defaults to 1.
@@ -56,17 +67,42 @@ export class SequencedSender<T> {
     this.next = options.nextSeq ?? 1;
   }
 
-  /** The number the next message will get; carry it into the next run. */
+  /** The number the next message will get; carry it into the next run (once no send is in progress). */
   get nextSeq(): number {
     return this.next;
   }
 
   /**
-   * Sends `payload` with the next number (assigned at call time, so concurrent sends keep call order) and
-   * resolves with that number once the signal is accepted.
+   * Sends `payload` with the next number once the sends called before it have settled, and resolves
+   * with that number once the signal is accepted. Rejects as `signalWorkflow` does; the number is then
+   * not used. A send with none in progress starts at once, in the same workflow activation.
    */
   async send(payload: T): Promise<number> {
-    const seq = this.next++;
+    // Histories from before sends waited their turn: a concurrent send takes a number at call time.
+    if (this.pending > 0 && !patched(SEND_IN_TURN_PATCH)) return this.sendNumbered(this.next++, payload);
+    const previous = this.pending > 0 ? this.tail : undefined;
+    this.pending += 1;
+    const turn = (async () => {
+      try {
+        if (previous) await previous;
+        const seq = this.next++;
+        try {
+          await this.sendNumbered(seq, payload);
+        } catch (err) {
+          // Nothing was delivered (a workflow's signal command either lands or fails): reuse the number.
+          if (this.next === seq + 1) this.next = seq;
+          throw err;
+        }
+        return seq;
+      } finally {
+        this.pending -= 1;
+      }
+    })();
+    this.tail = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async sendNumbered(seq: number, payload: T): Promise<number> {
     await signalWorkflow(this.target, this.signal, {
       channel: this.channel,
       seq,
