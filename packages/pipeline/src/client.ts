@@ -2,11 +2,15 @@
 import { randomUUID } from 'node:crypto';
 import { ServiceError, isGrpcServiceError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { assertPayloadSize, sendSignal, type SequencedMessage } from '@temporal-patterns/signal-utils/client';
-import { PatternFailure } from '@temporal-patterns/signal-utils/pattern-kit';
+import { PatternFailure, payloadSize } from '@temporal-patterns/signal-utils/pattern-kit';
 import { definePipeline, stageWorkflowId, type PipelineDefinition } from './pipeline-definition.js';
-import { InvalidPipelineItemError, UnknownStageError } from './errors.js';
+import { InvalidPipelineItemError, PipelineRunFullError, UnknownStageError } from './errors.js';
 import { pipelineRunWorkflow } from './run-workflow.js';
-import { DEFAULT_MAX_ITEM_BYTES, type PipelineRunOptions } from './runtime-options.js';
+import {
+  DEFAULT_MAX_HELD_BYTES,
+  DEFAULT_MAX_ITEM_BYTES,
+  type PipelineRunOptions,
+} from './runtime-options.js';
 import {
   pipelineFeedSignal,
   parsePipelineItem,
@@ -21,7 +25,7 @@ import {
 
 export * from './index.js';
 // Here rather than in the root entry (at its cap of 25 names): a client is where a run's failure is read.
-export { PipelineItemTooLargeError } from './errors.js';
+export { PipelineItemTooLargeError, PipelineRunFullError } from './errors.js';
 
 /** Options of {@link startPipeline}. */
 export interface StartPipelineOptions extends PipelineRunOptions {
@@ -164,6 +168,13 @@ export async function startPipeline(
   const { runId, taskQueue, items = [], closeInput = false, ...runOptions } = options;
   const maxItemBytes = runOptions.maxItemBytes ?? DEFAULT_MAX_ITEM_BYTES;
   checkItems(items, maxItemBytes);
+  // The run would refuse the start items past its cap: say so before it starts.
+  const maxHeldBytes = runOptions.maxHeldBytes ?? DEFAULT_MAX_HELD_BYTES;
+  let held = 0;
+  for (const item of items) {
+    held += payloadSize(item.id) + payloadSize(item.ref);
+    if (held > maxHeldBytes) throw new PipelineRunFullError(runId, item.id, held, maxHeldBytes);
+  }
   await client.workflow.start(pipelineRunWorkflow, {
     workflowId: runId,
     taskQueue,

@@ -211,6 +211,8 @@ export interface RunProgress {
   inputClosed: boolean;
   /** Feed batches dropped because they were duplicates. */
   duplicateFeedBatches: number;
+  /** Fed items refused because the run held as much as `maxHeldBytes` allows. */
+  refused: number;
   runs: number;
   done: boolean;
 }
@@ -222,6 +224,8 @@ export interface PipelineResult {
   completed: number;
   failed: number;
   skipped: number;
+  /** Fed items refused because the run held as much as `maxHeldBytes` allows (not in `items`). */
+  refused: number;
 }
 
 /** Query `pipeline.stage-progress` of a stage workflow. */

@@ -107,3 +107,22 @@ export class PipelineItemTooLargeError extends PatternFailure {
     );
   }
 }
+
+/**
+ * A run holds as much as it may (`maxHeldBytes`): the item is refused. `startPipeline` throws it when
+ * the start items alone do not fit; a run refuses later fed items with it in its log and counts them.
+ */
+export class PipelineRunFullError extends PatternFailure {
+  constructor(
+    readonly runId: string,
+    readonly itemId: string,
+    readonly bytes: number,
+    readonly maxHeldBytes: number,
+  ) {
+    super(
+      'PipelineRunFullError',
+      `Pipeline run ${runId} is full: item "${itemId}" would take what it holds to ${bytes} bytes, over its maxHeldBytes of ${maxHeldBytes}`,
+      { runId, itemId, bytes, maxHeldBytes },
+    );
+  }
+}

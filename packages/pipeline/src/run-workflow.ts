@@ -14,7 +14,12 @@ import {
   setTypedHandler,
   type SequencedReceiverState,
 } from '@temporal-patterns/signal-utils';
-import { WorkflowLoop, durationToMs, shouldContinueAsNew } from '@temporal-patterns/signal-utils/pattern-kit';
+import {
+  WorkflowLoop,
+  durationToMs,
+  payloadSize,
+  shouldContinueAsNew,
+} from '@temporal-patterns/signal-utils/pattern-kit';
 import {
   DEFAULT_WINDOW,
   PIPELINE_INPUT,
@@ -37,10 +42,16 @@ import {
   InvalidPipelineItemError,
   PipelineItemFailedError,
   PipelineItemTooLargeError,
+  PipelineRunFullError,
   PipelineStalledError,
   UnknownStageError,
 } from './errors.js';
-import { DEFAULT_MAX_BATCH, DEFAULT_MAX_ITEM_BYTES, type PipelineRunOptions } from './runtime-options.js';
+import {
+  DEFAULT_MAX_BATCH,
+  DEFAULT_MAX_HELD_BYTES,
+  DEFAULT_MAX_ITEM_BYTES,
+  type PipelineRunOptions,
+} from './runtime-options.js';
 import {
   pipelineCreditSignal,
   pipelineFeedSignal,
@@ -58,18 +69,30 @@ import {
 } from './definitions.js';
 import { pipelineStageWorkflow } from './stage-workflow.js';
 
+/**
+ * An item's outcome as a run carries it: the id is the one at `index` in `seenIds`, and each output
+ * reference is stored once (`output` is derived for the result). Runs before this shape also carried
+ * `id` and `output`; they are dropped when read.
+ */
+export type CarriedOutcome = Omit<ItemOutcome, 'id' | 'output'>;
+
 /** Everything a run carries into its next run. */
 export interface RunState {
   feed: SequencedReceiverState<FeedBatch>;
+  /** Ids of the accepted items, in input order (an item's index is its position): the dedup memory. */
   seenIds: string[];
   inputClosed: boolean;
   outboxes: OutboxState[];
   inbox: InboxState;
   partial: Array<{ id: string; index: number; outputs: Record<string, ItemEnvelope> }>;
-  outcomes: ItemOutcome[];
+  outcomes: CarriedOutcome[];
   lastProgressAt: number;
   runs: number;
   failure?: StageFailedMessage;
+  /** Encoded bytes of the accepted items' ids and references and of their outputs, for `maxHeldBytes`. */
+  heldBytes?: number;
+  /** Fed items refused because the run was full. */
+  refused?: number;
 }
 
 /** Input of {@link pipelineRunWorkflow}. */
@@ -130,7 +153,15 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
   ).map((s) => new EdgeOutbox(s, PIPELINE_INPUT, options.maxBatchSize ?? DEFAULT_MAX_BATCH));
   const inbox = new EdgeInbox(sinks, saved?.inbox);
   const partial = new Map((saved?.partial ?? []).map((p) => [p.id, p]));
-  const outcomes: ItemOutcome[] = [...(saved?.outcomes ?? [])];
+  const outcomes: CarriedOutcome[] = (saved?.outcomes ?? []).map((o) => ({
+    index: o.index,
+    status: o.status,
+    outputs: o.outputs,
+    ...(o.failure ? { failure: o.failure } : {}),
+  }));
+  const maxHeldBytes = options.maxHeldBytes ?? DEFAULT_MAX_HELD_BYTES;
+  let heldBytes = saved?.heldBytes ?? payloadSize(saved?.seenIds) + payloadSize(outcomes);
+  let refused = saved?.refused ?? 0;
   let lastProgressAt = saved?.lastProgressAt ?? Date.now();
   const runs = (saved?.runs ?? 0) + 1;
   let failure: StageFailedMessage | undefined = saved?.failure;
@@ -142,6 +173,14 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
   });
 
   const count = (status: ItemOutcome['status']) => outcomes.filter((o) => o.status === status).length;
+  const outcomeOf = (o: CarriedOutcome, ids: readonly string[]): ItemOutcome => ({
+    id: ids[o.index]!,
+    index: o.index,
+    status: o.status,
+    outputs: o.outputs,
+    ...(sinks.length === 1 && o.status === 'completed' ? { output: o.outputs[sinks[0]!] } : {}),
+    ...(o.failure ? { failure: o.failure } : {}),
+  });
   const allSent = () => outboxes.every((o) => o.state.endSent);
   const done = () => inputClosed && allSent() && inbox.allEnded() && partial.size === 0;
   const progress = (): RunProgress => ({
@@ -155,6 +194,7 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
     outstanding: seenIds.size - outcomes.length,
     inputClosed,
     duplicateFeedBatches: feed.duplicatesDropped,
+    refused,
     runs,
     done: done(),
   });
@@ -183,6 +223,16 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
         log.warn(`Pipeline run ${runId} dropped item "${item.id}" from ${source}: duplicate id`);
         continue;
       }
+      const bytes = payloadSize(item.id) + payloadSize(item.ref);
+      if (heldBytes + bytes > maxHeldBytes) {
+        const error = new PipelineRunFullError(runId, item.id, heldBytes + bytes, maxHeldBytes);
+        refused += 1;
+        log.warn(`Pipeline run ${runId} refused item "${item.id}" from ${source}: ${error.message}`, {
+          type: error.type,
+        });
+        continue;
+      }
+      heldBytes += bytes;
       const envelope: ItemEnvelope = { id: item.id, index: seenIds.size, status: 'ok', ref: item.ref };
       seenIds.add(item.id);
       for (const outbox of outboxes) outbox.push(envelope);
@@ -201,14 +251,14 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
       envelopes.find((e) => e.status === 'failed') ?? envelopes.find((e) => e.status === 'skipped');
     const outputs: Record<string, unknown> = {};
     for (const e of envelopes) if (e.status === 'ok') outputs[sinks[envelopes.indexOf(e)]!] = e.ref;
-    outcomes.push({
-      id: entry.id,
+    const outcome: CarriedOutcome = {
       index: entry.index,
       status: stop ? (stop.status === 'failed' ? 'failed' : 'skipped') : 'completed',
       outputs,
-      ...(sinks.length === 1 && !stop ? { output: outputs[sinks[0]!] } : {}),
       ...(stop?.failure ? { failure: stop.failure } : {}),
-    });
+    };
+    outcomes.push(outcome);
+    heldBytes += payloadSize(outcome);
   };
 
   if (!saved) {
@@ -339,13 +389,15 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
       throw stalled;
     }
     if (done() && loop.pendingTasks === 0) {
-      const items = [...outcomes].sort((a, b) => a.index - b.index);
+      const ids = [...seenIds];
+      const items = [...outcomes].sort((a, b) => a.index - b.index).map((o) => outcomeOf(o, ids));
       return {
         runId,
         items,
         completed: count('completed'),
         failed: count('failed'),
         skipped: count('skipped'),
+        refused,
       };
     }
     if (!continuing && shouldContinueAsNew({ maxHistoryEvents: options.maxHistoryEvents })) continuing = true;
@@ -366,6 +418,8 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
               lastProgressAt,
               runs,
               failure,
+              heldBytes,
+              refused,
             },
           },
         ]);

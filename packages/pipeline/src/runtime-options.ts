@@ -16,7 +16,15 @@ export interface PipelineRunOptions {
   maxBatchSize?: number;
   /** Largest encoded item reference accepted. Defaults to 16 KiB. */
   maxItemBytes?: number;
+  /**
+   * Most a run holds, in encoded bytes of its accepted items' ids and references plus their outputs'
+   * references: it carries them all through continue-as-new (one payload, 2 MiB at most) and returns
+   * them. A fed item that would take the run past it is refused (logged, counted in `refused`); items
+   * accepted before still complete. Defaults to 768 KiB.
+   */
+  maxHeldBytes?: number;
 }
 
 export const DEFAULT_MAX_ITEM_BYTES = 16 * 1024;
 export const DEFAULT_MAX_BATCH = 50;
+export const DEFAULT_MAX_HELD_BYTES = 768 * 1024;
