@@ -1,3 +1,4 @@
+import { payloadSize } from '@temporal-patterns/signal-utils/pattern-kit';
 import type { ResolvedCircuitBreakerOptions } from './options.js';
 import type {
   BreakerInspection,
@@ -40,15 +41,34 @@ export interface BreakerSnapshot {
 
 const MAX_TRANSITIONS = 20;
 const MAX_SEEN_REPORTS = 1_000;
-/** Characters of report ids remembered for deduplication, so long ids cannot swell the carried state. */
-const MAX_SEEN_REPORT_CHARS = 256 * 1024;
-/** Proceed-anyway permits held at once; the oldest is dropped beyond it. */
-const MAX_OVERRIDES = 100;
+
+/**
+ * What the breaker carries across continue-as-new, capped so the carried input stays far below Temporal's
+ * 2 MiB payload limit whatever its input: sizes are the ids' encoded bytes (as the payload stores them).
+ */
+export const CARRIED_LIMITS = {
+  /** Bytes of subscriber ids; a subscription beyond it is refused like one beyond `maxSubscribers`. */
+  subscriberBytes: 768 * 1024,
+  /** Bytes of report and batch ids remembered for deduplication; the oldest are forgotten beyond it. */
+  seenReportBytes: 128 * 1024,
+  /** Bytes of one probe or proceed-anyway holder id; a longer holder gets no permit. */
+  holderBytes: 1_024,
+  /** Proceed-anyway permits held at once; the oldest is dropped beyond it. */
+  overrides: 100,
+  /** Characters of a transition's reason and of the last failure. */
+  reasonLength: 600,
+  failureLength: 1_600,
+} as const;
+
+/** Encoded size of an id in the carried state, with its share of the surrounding JSON. */
+function idBytes(id: string): number {
+  return payloadSize(id) + 16;
+}
 /** Shortest retry hint, so callers never spin on a breaker whose timer is about to fire. */
 const MIN_RETRY_MS = 50;
 
 /** Result of a subscription attempt, for the workflow to log. */
-export type SubscribeResult = 'added' | 'already' | 'full';
+export type SubscribeResult = 'added' | 'already' | 'full' | 'over-budget';
 
 /**
  * The breaker's state machine and subscriber book, free of workflow APIs: every method takes the current
@@ -73,7 +93,8 @@ export class BreakerMachine {
   private readonly transitions: BreakerTransition[];
   private readonly run: number;
   private readonly seenReports: Set<string>;
-  private seenReportChars = 0;
+  private seenReportBytes = 0;
+  private subscriberBytes = 0;
 
   /**
    * `onChange` is called whenever a deadline moves or a subscriber comes to be owed a notice: what the
@@ -108,6 +129,7 @@ export class BreakerMachine {
       ...carried?.totals,
     };
     this.subscribers = new Map(carried?.subscribers ?? []);
+    for (const id of this.subscribers.keys()) this.subscriberBytes += idBytes(id);
     this.lastFailure = carried?.lastFailure;
     this.transitions = [...(carried?.transitions ?? [])];
     this.run = (carried?.run ?? 0) + 1;
@@ -131,7 +153,10 @@ export class BreakerMachine {
     const { outcome, startedAt, permitId } = report;
     const counted = this.countRun({ outcome, count: 1, startedAt, permitId }, now);
     if (counted > 0 && outcome === 'failure')
-      this.lastFailure = `${report.sender ?? 'unknown sender'}: ${report.detail ?? 'failure'}`;
+      this.lastFailure = `${report.sender ?? 'unknown sender'}: ${report.detail ?? 'failure'}`.slice(
+        0,
+        CARRIED_LIMITS.failureLength,
+      );
     return counted > 0;
   }
 
@@ -147,20 +172,26 @@ export class BreakerMachine {
     }
     if (failures > 0) {
       const last = batch.lastFailure;
-      this.lastFailure = `${last?.sender ?? 'unknown sender'}: ${last?.detail ?? 'failure'}`;
+      this.lastFailure = `${last?.sender ?? 'unknown sender'}: ${last?.detail ?? 'failure'}`.slice(
+        0,
+        CARRIED_LIMITS.failureLength,
+      );
     }
     return counted;
   }
 
-  /** Remembers a report or batch id; false when it was seen before. Bounded by count and characters. */
+  /** Remembers a report or batch id; false when it was seen before. Bounded by count and bytes. */
   private remember(id: string): boolean {
     if (this.seenReports.has(id)) return false;
     this.seenReports.add(id);
-    this.seenReportChars += id.length;
-    while (this.seenReports.size > MAX_SEEN_REPORTS || this.seenReportChars > MAX_SEEN_REPORT_CHARS) {
+    this.seenReportBytes += idBytes(id);
+    while (
+      this.seenReports.size > MAX_SEEN_REPORTS ||
+      this.seenReportBytes > CARRIED_LIMITS.seenReportBytes
+    ) {
       const oldest = this.seenReports.values().next().value as string;
       this.seenReports.delete(oldest);
-      this.seenReportChars -= oldest.length;
+      this.seenReportBytes -= idBytes(oldest);
     }
     return true;
   }
@@ -230,13 +261,15 @@ export class BreakerMachine {
       subscribed: this.subscribers.has(holder),
     });
     if (this.state === 'closed') return answer('proceed', 0);
+    // A permit carries its holder's id into the next run: an oversized one is never recorded.
+    if (idBytes(holder) > CARRIED_LIMITS.holderBytes) return answer('wait', this.retryAfter(now));
     if (request.proceed) {
       // The guard gave up waiting and goes ahead: let its next call through the activity wrapper.
       const permitId = newPermitId();
       this.overrides = [
         ...this.overrides.filter((o) => o.holder !== holder && o.expiresAt > now),
         { permitId, holder, expiresAt: now + this.options.probeTimeoutMs },
-      ].slice(-MAX_OVERRIDES);
+      ].slice(-CARRIED_LIMITS.overrides);
       return answer('proceed', 0, permitId);
     }
     if (this.state === 'open') return answer('wait', this.retryAfter(now));
@@ -325,7 +358,10 @@ export class BreakerMachine {
 
   subscribe(workflowId: string): SubscribeResult {
     if (this.subscribers.has(workflowId)) return 'already';
+    const bytes = idBytes(workflowId);
     if (this.subscribers.size >= this.options.maxSubscribers) return 'full';
+    if (this.subscriberBytes + bytes > CARRIED_LIMITS.subscriberBytes) return 'over-budget';
+    this.subscriberBytes += bytes;
     // A new subscriber assumes "closed"; it needs a notice only when the breaker is not.
     const delivered = this.state === 'closed' ? this.noticeEpoch : -1;
     this.subscribers.set(workflowId, delivered);
@@ -338,7 +374,9 @@ export class BreakerMachine {
 
   unsubscribe(workflowId: string): boolean {
     this.pending.delete(workflowId);
-    return this.subscribers.delete(workflowId);
+    if (!this.subscribers.delete(workflowId)) return false;
+    this.subscriberBytes -= idBytes(workflowId);
+    return true;
   }
 
   /** Takes up to `max` subscribers owed a notice, and the notice to send them. */
@@ -444,7 +482,7 @@ export class BreakerMachine {
     this.state = to;
     this.since = now;
     this.epoch += 1;
-    this.transitions.push({ from, to, at: now, reason });
+    this.transitions.push({ from, to, at: now, reason: reason.slice(0, CARRIED_LIMITS.reasonLength) });
     if (this.transitions.length > MAX_TRANSITIONS) this.transitions.shift();
     this.resetCounts();
     if (to === 'open') {

@@ -6,7 +6,7 @@ import {
 } from '@temporal-patterns/signal-utils';
 import { shouldContinueAsNew, WorkflowLoop } from '@temporal-patterns/signal-utils/pattern-kit';
 import { condition, log, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
-import { BreakerMachine, type BreakerSnapshot } from './breaker-machine.js';
+import { BreakerMachine, CARRIED_LIMITS, type BreakerSnapshot } from './breaker-machine.js';
 import { resolveCircuitBreakerOptions, type CircuitBreakerOptions } from './options.js';
 // What the breaker takes (signals, permit requests, the query), then what it sends its subscribers.
 import {
@@ -62,12 +62,17 @@ export async function circuitBreakerWorkflow(input: CircuitBreakerInput): Promis
     logTransition();
   });
   setTypedHandler(circuitBreakerSubscribeSignal, ({ workflowId }) => {
-    if (breaker.subscribe(workflowId) === 'full') {
+    const result = breaker.subscribe(workflowId);
+    if (result === 'full' || result === 'over-budget') {
+      const why =
+        result === 'full'
+          ? 'maxSubscribers reached'
+          : `subscriber ids over ${CARRIED_LIMITS.subscriberBytes / 1024} KiB`;
       log.warn(
-        `Circuit breaker "${input.dependency}" refused subscriber ${workflowId}: maxSubscribers reached`,
+        `Circuit breaker "${input.dependency}" refused subscriber ${workflowId.slice(0, 100)}: ${why}`,
         {
           ...logMeta,
-          subscriber: workflowId,
+          subscriber: workflowId.slice(0, 100),
           maxSubscribers: options.maxSubscribers,
         },
       );
@@ -132,7 +137,7 @@ export async function circuitBreakerWorkflow(input: CircuitBreakerInput): Promis
         {
           dependency: input.dependency,
           options: input.options,
-          carried: breaker.snapshot(responder.snapshot()),
+          carried: breaker.snapshot(responder.snapshot().filter(isCarriedRequestId)),
         },
       ]);
     }
@@ -145,6 +150,15 @@ export async function circuitBreakerWorkflow(input: CircuitBreakerInput): Promis
     const deadline = breaker.nextDeadline();
     await loop.waitForChange(seen, deadline === undefined ? undefined : deadline - Date.now());
   }
+}
+
+/**
+ * Whether an answered request id is carried into the next run for deduplication. Our requesters use
+ * UUIDs; a forged long (or non-ASCII) id is not carried (at worst its duplicate is answered twice), so the carried state
+ * stays bounded.
+ */
+function isCarriedRequestId(id: string): boolean {
+  return /^[\w-]{1,64}$/.test(id);
 }
 
 /**

@@ -17,7 +17,7 @@ export interface CircuitBreakerOptions {
   minimumCalls?: number;
   /** How long the breaker stays open before it lets probes through (half-open). Defaults to 30 seconds. */
   cooldown?: Duration;
-  /** Probe calls admitted at once while half-open. Defaults to 1. */
+  /** Probe calls admitted at once while half-open, at most 100 (their holders are carried). Defaults to 1. */
   halfOpenProbes?: number;
   /** Successful reports needed while half-open to close the breaker. Defaults to 1. */
   successThreshold?: number;
@@ -31,7 +31,10 @@ export interface CircuitBreakerOptions {
    * outgoing signals per workflow (at most 1,000 is accepted). Defaults to 500.
    */
   broadcastBatchSize?: number;
-  /** Subscribers accepted; further subscriptions are logged and refused. Defaults to 10,000. */
+  /**
+   * Subscribers accepted; further subscriptions are logged and refused, as are subscriptions beyond
+   * 768 KiB of subscriber ids (the list is carried across continue-as-new). Defaults to 10,000.
+   */
   maxSubscribers?: number;
   /**
    * Continue as new once the history has this many events (the server's suggestion also triggers it).
@@ -100,7 +103,7 @@ export function resolveCircuitBreakerOptions(
   if (!isInt(resolved.windowSize, 1, 10_000)) problems.push('windowSize must be an integer in [1, 10000]');
   if (!isInt(resolved.minimumCalls, 1) || resolved.minimumCalls > resolved.windowSize)
     problems.push('minimumCalls must be an integer in [1, windowSize]');
-  if (!isInt(resolved.halfOpenProbes, 1)) problems.push('halfOpenProbes must be an integer ≥ 1');
+  if (!isInt(resolved.halfOpenProbes, 1, 100)) problems.push('halfOpenProbes must be an integer in [1, 100]');
   if (!isInt(resolved.successThreshold, 1)) problems.push('successThreshold must be an integer ≥ 1');
   if (!isInt(resolved.broadcastBatchSize, 1, 1_000))
     problems.push('broadcastBatchSize must be an integer in [1, 1000]');
