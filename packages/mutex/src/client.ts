@@ -10,6 +10,7 @@ import { durationToMs } from '@temporal-patterns/signal-utils/pattern-kit';
 import {
   mutexAcquireUpdate,
   mutexForceReleaseUpdate,
+  mutexLockGrantedSignal,
   mutexLockRequestSignal,
   mutexReleaseSignal,
   mutexReleaseUpdate,
@@ -22,6 +23,7 @@ import { LockTimeoutError } from './errors.js';
 import {
   DEFAULT_MUTEX_ID_PREFIX,
   mutexWorkflowId,
+  type DeliverGrantActivityInput,
   type LockLease,
   type MutexActivities,
   type ReleasedInActivity,
@@ -34,8 +36,10 @@ export * from './index.js';
 export type { MutexActivities } from './lock.js';
 
 /**
- * The activities `acquireLock` needs to create mutexes on demand. Register them on every worker whose
- * workflows take locks: `activities: { ...createMutexActivities(client) }`.
+ * The activities `acquireLock` needs to create mutexes on demand, and the mutex uses to deliver grants.
+ * Register them on every worker whose workflows take locks or that runs `mutexWorkflow`:
+ * `activities: { ...createMutexActivities(client) }`. A mutex whose worker lacks them still works: it
+ * falls back to signalling grants from the workflow (one more workflow task per grant).
  */
 export function createMutexActivities(client: Client): MutexActivities {
   return {
@@ -48,6 +52,16 @@ export function createMutexActivities(client: Client): MutexActivities {
         signal: mutexLockRequestSignal.definition,
         signalArgs: [input.request],
       });
+    },
+    /** Run by the mutex as a local activity: signals a grant straight to the requester's run. */
+    async mutexDeliverGrant({ workflowId, runId, grant }: DeliverGrantActivityInput) {
+      try {
+        await client.workflow.getHandle(workflowId, runId).signal(mutexLockGrantedSignal.definition, grant);
+        return 'delivered';
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return 'gone';
+        throw err;
+      }
     },
   };
 }

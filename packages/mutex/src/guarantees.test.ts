@@ -35,7 +35,7 @@ function mutexHandle(resourceId: string) {
 async function startHolder(
   taskQueue: string,
   resourceId: string,
-  options: { timeoutMs: number; lease?: number },
+  options: { timeoutMs: number; lease?: number; grantsByLocalActivity?: boolean },
 ) {
   return env.client.workflow.start(holdUntilSignalled, {
     taskQueue,
@@ -70,32 +70,41 @@ describe('Mutex guarantees beyond the article', () => {
     });
   });
 
-  it('skips a queued requester that has closed and serves the next one; the mutex keeps running', async () => {
-    await env.withWorker({ workflowsPath, activities: workerActivities(env) }, async (taskQueue) => {
-      const resourceId = env.taskQueue('r');
-      const a = await startHolder(taskQueue, resourceId, { timeoutMs: 10_000 });
-      await pollUntil(() => a.query(leaseQuery), { what: 'A to hold' });
-      const b = await startHolder(taskQueue, resourceId, { timeoutMs: 30_000 });
-      await pollUntil(async () => (await mutexHandle(resourceId).query(mutexStateQuery)).queue.length === 1, {
-        what: 'B queued',
+  it.each([false, true])(
+    'skips a queued requester that has closed and serves the next one; the mutex keeps running (grants by local activity: %s)',
+    async (grantsByLocalActivity) => {
+      await env.withWorker({ workflowsPath, activities: workerActivities(env) }, async (taskQueue) => {
+        const resourceId = env.taskQueue('r');
+        const a = await startHolder(taskQueue, resourceId, { timeoutMs: 10_000, grantsByLocalActivity });
+        await pollUntil(() => a.query(leaseQuery), { what: 'A to hold' });
+        const b = await startHolder(taskQueue, resourceId, { timeoutMs: 30_000 });
+        await pollUntil(
+          async () => (await mutexHandle(resourceId).query(mutexStateQuery)).queue.length === 1,
+          {
+            what: 'B queued',
+          },
+        );
+        await b.terminate('test: requester dies while queued');
+        const c = await startHolder(taskQueue, resourceId, { timeoutMs: 30_000 });
+        await pollUntil(
+          async () => (await mutexHandle(resourceId).query(mutexStateQuery)).queue.length === 2,
+          {
+            what: 'C queued',
+          },
+        );
+        await a.signal(releaseNowSignal);
+        const leaseC = await pollUntil(() => c.query(leaseQuery), { what: 'C to hold' });
+        expect(leaseC.resourceId).toBe(resourceId);
+        expect((await mutexHandle(resourceId).describe()).status.name).toBe('RUNNING');
+        expect(
+          env
+            .logsMatching('Requester has closed; grant skipped')
+            .some((l) => l.meta?.requester === b.workflowId),
+        ).toBe(true);
+        await c.signal(releaseNowSignal);
       });
-      await b.terminate('test: requester dies while queued');
-      const c = await startHolder(taskQueue, resourceId, { timeoutMs: 30_000 });
-      await pollUntil(async () => (await mutexHandle(resourceId).query(mutexStateQuery)).queue.length === 2, {
-        what: 'C queued',
-      });
-      await a.signal(releaseNowSignal);
-      const leaseC = await pollUntil(() => c.query(leaseQuery), { what: 'C to hold' });
-      expect(leaseC.resourceId).toBe(resourceId);
-      expect((await mutexHandle(resourceId).describe()).status.name).toBe('RUNNING');
-      expect(
-        env
-          .logsMatching('Requester has closed; grant skipped')
-          .some((l) => l.meta?.requester === b.workflowId),
-      ).toBe(true);
-      await c.signal(releaseNowSignal);
-    });
-  });
+    },
+  );
 
   it("frees a terminated holder's lock when its lease runs out", async () => {
     await env.withWorker({ workflowsPath, activities: workerActivities(env) }, async (taskQueue) => {

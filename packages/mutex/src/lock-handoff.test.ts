@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { pollUntil, useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
 import { describe, expect, it } from 'vitest';
-import { MutexClient } from './client.js';
+import { MutexClient, type MutexActivities } from './client.js';
 import { mutexWorkflowId } from './index.js';
 import { criticalSectionRecorder, workerActivities, workflowsPath } from './__tests__/test-support.js';
 import { exclusiveWorker, releasingWorker, type ReleasingActivities } from './__tests__/test-workflows.js';
@@ -62,6 +62,64 @@ describe('acquireLock asks a running mutex directly', () => {
           secondEvents.filter((e) => e.signalExternalWorkflowExecutionFailedEventAttributes),
         ).toHaveLength(0);
         expect(recorder.visits.map((v) => v.workflowId)).toEqual([first, second]);
+      },
+    );
+  });
+});
+
+describe('grant delivery', () => {
+  const grantSignalsSent = (events: HistoryEvent[]): number =>
+    events.filter((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes).length;
+  const markers = (events: HistoryEvent[]): number =>
+    events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length;
+
+  async function contend(taskQueue: string, resourceId: string, workers: number): Promise<void> {
+    const ids = Array.from({ length: workers }, (_, i) => env.taskQueue(`w${i}`));
+    await Promise.all(
+      ids.map((workflowId) =>
+        env.client.workflow.execute(exclusiveWorker, {
+          taskQueue,
+          workflowId,
+          args: [{ resourceId, workflowId, timeoutMs: 30_000, holdMs: 0, grantsByLocalActivity: true }],
+        }),
+      ),
+    );
+  }
+
+  it('goes out from the mutex worker by local activity: no grant signal command, no acknowledgement task', async () => {
+    const recorder = criticalSectionRecorder();
+    await env.withWorker(
+      { workflowsPath, activities: workerActivities(env, recorder) },
+      async (taskQueue) => {
+        const resourceId = env.taskQueue('grant-la');
+        await contend(taskQueue, resourceId, 4);
+        const events = await historyOf(mutexWorkflowId(resourceId));
+        expect(grantSignalsSent(events)).toBe(0);
+        expect(events.filter((e) => e.externalWorkflowExecutionSignaledEventAttributes)).toHaveLength(0);
+        expect(markers(events)).toBe(4);
+        expect(recorder.visits).toHaveLength(4);
+      },
+    );
+  });
+
+  it('falls back to a signal from the workflow when a delivery attempt fails', async () => {
+    const recorder = criticalSectionRecorder();
+    const activities = workerActivities(env, recorder) as MutexActivities;
+    let attempts = 0;
+    const flaky: MutexActivities['mutexDeliverGrant'] = async (input) => {
+      attempts++;
+      if (attempts === 1) throw new Error('the first delivery fails');
+      return activities.mutexDeliverGrant(input);
+    };
+    await env.withWorker(
+      { workflowsPath, activities: { ...activities, mutexDeliverGrant: flaky } },
+      async (taskQueue) => {
+        const resourceId = env.taskQueue('grant-fallback');
+        await contend(taskQueue, resourceId, 3);
+        const events = await historyOf(mutexWorkflowId(resourceId));
+        expect(markers(events)).toBe(3);
+        expect(grantSignalsSent(events)).toBe(1);
+        expect(recorder.visits).toHaveLength(3);
       },
     );
   });

@@ -38,9 +38,22 @@ export interface RequestLockActivityInput {
   request: LockRequest;
 }
 
+/** Input of the `mutexDeliverGrant` local activity: the grant and the requester run it goes to. */
+export interface DeliverGrantActivityInput {
+  workflowId: string;
+  runId: string;
+  grant: LockGrant;
+}
+
 /** The activities the mutex package provides to workers (`createMutexActivities(client)`). */
 export interface MutexActivities {
   mutexRequestLock(input: RequestLockActivityInput): Promise<void>;
+  /**
+   * Signals a grant to its requester from the mutex's worker, as a local activity of the mutex: the grant
+   * leaves while the mutex's task runs, and no acknowledgement task follows. `'gone'` when the requester
+   * has closed.
+   */
+  mutexDeliverGrant(input: DeliverGrantActivityInput): Promise<'delivered' | 'gone'>;
 }
 
 /** The default prefix of mutex workflow ids: `mutex-<resourceId>`. */
@@ -69,6 +82,8 @@ export interface AcquireOptions {
   idleTimeout?: Duration;
   /** Continue-as-new threshold for a started mutex, in history events. Defaults to the server's suggestion. */
   maxHistoryEvents?: number;
+  /** `grantsByLocalActivity` of a mutex this call starts (see `MutexWorkflowInput`). Defaults to false. */
+  grantsByLocalActivity?: boolean;
   /** Options of the `mutexRequestLock` activity. Defaults to a 30-second start-to-close timeout. */
   activityOptions?: ActivityOptions;
 }
@@ -228,6 +243,7 @@ async function sendRequest(
       permits: options.permits,
       idleTimeoutMs: options.idleTimeout === undefined ? undefined : toMs(options.idleTimeout),
       maxHistoryEvents: options.maxHistoryEvents,
+      grantsByLocalActivity: options.grantsByLocalActivity,
     },
     request,
   });
