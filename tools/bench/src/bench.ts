@@ -81,6 +81,12 @@ async function main(): Promise<void> {
             releaseInActivity: true,
           }),
         );
+        systems.push(
+          temporalSystem(memory.client, memory.taskQueue, 'temporal-fast', {
+            releaseInActivity: true,
+            grantsByLocalActivity: true,
+          }),
+        );
       }
       if (wants(options, 'compare'))
         systems.push(temporalSystem(defaults.client, defaults.taskQueue, 'temporal-default-server'));

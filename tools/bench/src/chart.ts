@@ -14,6 +14,7 @@ const COLORS: Record<string, string> = {
   'temporal-default-server': '#9a9a9a',
   'article-mutex': '#2e9e5b',
   'temporal-release-in-activity': '#3b1fa8',
+  'temporal-fast': '#1a0a66',
   redis: '#d6402c',
   postgres: '#2f6f9f',
 };

@@ -200,7 +200,10 @@ export function temporalSystem(
   client: Client,
   taskQueue: string,
   name = 'temporal',
-  { releaseInActivity = false }: { releaseInActivity?: boolean } = {},
+  {
+    releaseInActivity = false,
+    grantsByLocalActivity = false,
+  }: { releaseInActivity?: boolean; grantsByLocalActivity?: boolean } = {},
 ): LockSystem {
   const mutex = new MutexClient(client, { taskQueue });
   return {
@@ -218,7 +221,7 @@ export function temporalSystem(
           client.workflow.start(mutexWorkflow, {
             workflowId: mutexWorkflowId(resourceId),
             taskQueue,
-            args: [{ resourceId, idleTimeoutMs: 60_000 }],
+            args: [{ resourceId, idleTimeoutMs: 60_000, grantsByLocalActivity }],
           }),
         startContender: (workflowId) =>
           client.workflow.start(contender, {

@@ -8,6 +8,8 @@ export interface StartMutexOptions {
   maxHistoryEvents?: number;
   /** The mutex's workflow task timeout. Defaults to the server's 10 seconds. */
   workflowTaskTimeout?: WorkflowStartOptions['workflowTaskTimeout'];
+  /** Grants by the `mutexDeliverGrant` local activity. Defaults to false. */
+  grantsByLocalActivity?: boolean;
 }
 
 /** Starts the mutex workflow of `resourceId` on `taskQueue`; it completes after 10 idle minutes. */
@@ -15,12 +17,12 @@ export function startMutex(
   client: Client,
   taskQueue: string,
   resourceId: string,
-  { maxHistoryEvents, workflowTaskTimeout }: StartMutexOptions = {},
+  { maxHistoryEvents, workflowTaskTimeout, grantsByLocalActivity }: StartMutexOptions = {},
 ) {
   return client.workflow.start(mutexWorkflow, {
     workflowId: mutexWorkflowId(resourceId),
     taskQueue,
-    args: [{ resourceId, idleTimeoutMs: 600_000, maxHistoryEvents }],
+    args: [{ resourceId, idleTimeoutMs: 600_000, maxHistoryEvents, grantsByLocalActivity }],
     workflowTaskTimeout,
   });
 }

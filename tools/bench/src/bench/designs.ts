@@ -25,12 +25,13 @@ export interface LockDesign {
   ) => Promise<unknown>;
 }
 
-function ours(name: string, releaseInActivity: boolean): LockDesign {
+function ours(name: string, releaseInActivity: boolean, grantsByLocalActivity = false): LockDesign {
   return {
     name,
     mutexId: mutexWorkflowId,
     releaseSignal: 'mutex.release',
-    start: (client, taskQueue, resourceId) => startMutex(client, taskQueue, resourceId),
+    start: (client, taskQueue, resourceId) =>
+      startMutex(client, taskQueue, resourceId, { grantsByLocalActivity }),
     requester: (client, taskQueue, resourceId, id, cycles) =>
       client.workflow.execute(contender, {
         taskQueue,
@@ -44,6 +45,8 @@ function ours(name: string, releaseInActivity: boolean): LockDesign {
 export const oursDesign = ours('ours', false);
 /** Our mutex, the protected activity releasing the lease itself (`MutexClient.releaseAfter`). */
 export const oursReleasingDesign = ours('ours-release-in-activity', true);
+/** Both: the activity releases, and the mutex grants by local activity (`grantsByLocalActivity`). */
+export const oursFastDesign = ours('ours-fast', true, true);
 
 export const articleDesign: LockDesign = {
   name: 'article',

@@ -51,6 +51,7 @@ export interface BenchParameters {
     'temporal-default-server': number;
     'article-mutex': number;
     'temporal-release-in-activity': number;
+    'temporal-fast': number;
     redis: number;
     postgres: number;
   };
@@ -83,6 +84,7 @@ const QUICK: BenchParameters = {
     'temporal-default-server': 4000,
     'article-mutex': 4000,
     'temporal-release-in-activity': 4000,
+    'temporal-fast': 4000,
     redis: 1500,
     postgres: 1500,
   },
@@ -108,6 +110,7 @@ const FULL: BenchParameters = {
     'temporal-default-server': 10_000,
     'article-mutex': 15_000,
     'temporal-release-in-activity': 15_000,
+    'temporal-fast': 15_000,
     redis: 4000,
     postgres: 4000,
   },

@@ -58,6 +58,7 @@ const HOLD_ZERO_ONLY = new Set([
   'temporal-default-server',
   'article-mutex',
   'temporal-release-in-activity',
+  'temporal-fast',
 ]);
 
 export const comparePart: BenchPart = {

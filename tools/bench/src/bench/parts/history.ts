@@ -7,6 +7,7 @@ import {
   historyOfChain,
   oursDesign,
   oursReleasingDesign,
+  oursFastDesign,
   type LockDesign,
 } from '../designs.js';
 import type { BenchPart } from '../part.js';
@@ -48,6 +49,7 @@ export const historyPart: BenchPart = {
     for (const [name, design] of [
       ['ours', oursDesign],
       ['ours-release-in-activity', oursReleasingDesign],
+      ['ours-fast', oursFastDesign],
       ['article', articleDesign],
     ] as const) {
       for (const contenders of [1, 16]) {

@@ -9,6 +9,7 @@ import {
   historyOfChain,
   oursDesign,
   oursReleasingDesign,
+  oursFastDesign,
   type HistoryEvent,
   type LockDesign,
 } from '../designs.js';
@@ -18,8 +19,8 @@ import type { BenchPart } from '../part.js';
 export const HOPS = [
   'holder section ends → release recorded at the mutex',
   'release recorded → mutex task starts',
-  'mutex task runs (grant command)',
-  'grant command → grant recorded at the waiter',
+  'mutex task runs until the grant leaves (command, or local activity)',
+  'grant leaves → grant recorded at the waiter',
   'grant recorded → waiter task starts',
   'waiter task runs (schedules its activity)',
   'activity scheduled → activity starts',
@@ -56,8 +57,45 @@ interface MutexHandoff {
   grantSent: number;
 }
 
-/** Handoffs in the mutex's history: a task started by a release that commands a grant signal. */
-function mutexHandoffs(events: HistoryEvent[], releaseSignal: string): MutexHandoff[] {
+/** A grant as its requester recorded it. */
+interface GrantReceived {
+  waiter: string;
+  at: number;
+  requestId?: string;
+}
+
+/** Grant signals in the requesters' histories, oldest first. */
+function grantsReceived(requesters: Map<string, HistoryEvent[]>): GrantReceived[] {
+  const out: GrantReceived[] = [];
+  for (const [waiter, events] of requesters) {
+    for (const e of events) {
+      const name = e.workflowExecutionSignaledEventAttributes?.signalName;
+      if (name !== 'mutex.lock-granted' && name !== 'article.lock-acquired') continue;
+      const input = signalInput(e) as { requestId?: string } | number | undefined;
+      out.push({ waiter, at: ms(e), requestId: typeof input === 'object' ? input.requestId : undefined });
+    }
+  }
+  return out.sort((a, b) => a.at - b.at);
+}
+
+/** The marker of a `mutexDeliverGrant` local activity (its data names the activity type). */
+const isGrantActivity = (e: HistoryEvent): boolean => {
+  const marker = e.markerRecordedEventAttributes;
+  if (marker?.markerName !== 'core_local_activity') return false;
+  const data = payloadJson(marker.details?.data?.payloads?.[0]?.data) as
+    { activity_type?: string } | undefined;
+  return data?.activity_type === 'mutexDeliverGrant';
+};
+
+/**
+ * Handoffs in the mutex's history: a task started by a release that sends a grant, by signal command or
+ * by local activity (whose grant leaves during the task: its time is when the waiter recorded it).
+ */
+function mutexHandoffs(
+  events: HistoryEvent[],
+  releaseSignal: string,
+  grants: GrantReceived[],
+): MutexHandoff[] {
   const out: MutexHandoff[] = [];
   let signals: HistoryEvent[] = [];
   let trigger: HistoryEvent[] = [];
@@ -65,7 +103,27 @@ function mutexHandoffs(events: HistoryEvent[], releaseSignal: string): MutexHand
   let completed = 0;
   // Request id → workflow it was granted to (our grants carry the request id).
   const grantedTo = new Map<string, string>();
+  for (const g of grants) if (g.requestId) grantedTo.set(g.requestId, g.waiter);
+  const used = new Set<GrantReceived>();
   for (const e of events) {
+    if (isGrantActivity(e)) {
+      const release = trigger.find(
+        (s) => s.workflowExecutionSignaledEventAttributes?.signalName === releaseSignal,
+      );
+      const holder = release && releaser(release, grantedTo);
+      const grant = grants.find((g) => !used.has(g) && g.at >= started && g.waiter !== holder);
+      if (!release || !holder || !grant) continue;
+      used.add(grant);
+      out.push({
+        holder,
+        waiter: grant.waiter,
+        release: ms(release),
+        taskStarted: started,
+        taskCompleted: grant.at,
+        grantSent: grant.at,
+      });
+      continue;
+    }
     if (e.workflowExecutionSignaledEventAttributes) signals.push(e);
     else if (e.workflowTaskStartedEventAttributes) {
       trigger = signals;
@@ -149,7 +207,7 @@ async function hopsOf(
   );
   const hops: number[][] = HOPS.map(() => []);
   const totals: number[] = [];
-  for (const h of mutexHandoffs(mutexEvents, design.releaseSignal)) {
+  for (const h of mutexHandoffs(mutexEvents, design.releaseSignal, grantsReceived(requesters))) {
     const end = sectionEnd(requesters.get(h.holder) ?? [], h.release);
     const waiter = waiterSide(requesters.get(h.waiter) ?? [], h.grantSent);
     if (end === undefined || !waiter) continue;
@@ -168,7 +226,7 @@ export const hopsPart: BenchPart = {
   name: 'hops',
   async run({ client, taskQueue, params }) {
     const rows: Record<string, unknown> = {};
-    for (const design of [oursDesign, oursReleasingDesign, articleDesign]) {
+    for (const design of [oursDesign, oursReleasingDesign, oursFastDesign, articleDesign]) {
       for (const contenders of params.hopContenders) {
         progress(`hops: ${design.name}, ${contenders} requesters × ${params.hopCycles} cycles`);
         const row = await hopsOf(client, taskQueue, design, contenders, params.hopCycles);
