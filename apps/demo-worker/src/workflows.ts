@@ -109,8 +109,10 @@ export async function chargeOrder(dependency: string, orderId: string): Promise<
       });
       await payments.unsubscribe();
       return receipt;
-    } catch {
-      // Counted by the breaker (the activity reports its own outcome); try again when it lets us through.
+    } catch (err) {
+      // Counted by the breaker (the activity reports its own outcome), or refused because it is open:
+      // either way the next guard waits until the breaker lets us through.
+      payments.noteCallError(err);
     }
   }
 }
