@@ -115,7 +115,11 @@ export interface OutboxState {
   window: number | null;
   /** Items sent (and accepted by the server) so far; the next one gets `sent + 1`. */
   sent: number;
-  /** Items the downstream has released (cumulative credit). */
+  /**
+   * Items the downstream has released (cumulative credit). It may run ahead of `sent`: a downstream that
+   * already had items from elsewhere (a retried or forged delivery) or gave up waiting for them (a join
+   * timeout) releases them before they are sent, and will drop them as duplicates when they come.
+   */
   released: number;
   pending: ItemEnvelope[];
   /** Set once the end (`endAfter`) was delivered. */
@@ -168,12 +172,16 @@ export class EdgeOutbox {
 
   get available(): number {
     const { window, sent, released } = this.state;
-    return window === null ? Number.POSITIVE_INFINITY : window - (sent - released);
+    return window === null ? Number.POSITIVE_INFINITY : window - (sent - Math.min(released, sent));
   }
 
-  /** Records cumulative credit; stale (smaller) values are ignored. */
+  /**
+   * Records cumulative credit; stale (smaller) values are ignored. Credit past `sent` is kept, not cut
+   * to it: the downstream counts it as given and never sends it again, so cutting it would leave the
+   * edge waiting for credit forever once the downstream is done.
+   */
   credit(released: number): void {
-    this.state.released = Math.min(Math.max(this.state.released, released), this.state.sent);
+    this.state.released = Math.max(this.state.released, released);
     if (this.available > 0) this.state.blockedSince = undefined;
   }
 
