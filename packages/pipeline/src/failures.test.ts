@@ -70,6 +70,24 @@ describe('failure propagation', () => {
     });
   });
 
+  it('cuts a long failure message to 1,000 characters before it travels with the item', async () => {
+    await env.withWorker({ workflowsPath, activities: createTestActivities() }, async (taskQueue) => {
+      const runId = env.taskQueue('long-failure');
+      const all = items(2, (i) => (i === 0 ? 'longfail@B' : `r${i}`));
+      const run = await startPipeline(env.client, linear('long-failure'), {
+        runId,
+        taskQueue,
+        items: all,
+        closeInput: true,
+      });
+      const result = await run.result();
+      expect(result.items.map((o) => o.status)).toEqual(['failed', 'completed']);
+      const message = result.items[0]!.failure!.message;
+      expect(message).toHaveLength(1_000);
+      expect(message).toMatch(/^cannot process item-0: !+…$/);
+    });
+  });
+
   it('reports a stage timeout with stage and item, and the other items complete', async () => {
     await env.withWorker({ workflowsPath, activities: createTestActivities() }, async (taskQueue) => {
       const runId = env.taskQueue('stage-timeout');

@@ -27,7 +27,7 @@ function describe(value: unknown): string {
 /**
  * `pipelineTestStep` appends `>stage` to its input (fan-in: joins inputs by upstream name). An input
  * containing `fail@<stage>` fails for good in that stage; `slow@<stage>` sleeps 3 s there (longer than
- * the tests' item timeouts); `big@<stage>` makes that stage's output 300 KiB (too large for one signal);
+ * the tests' item timeouts); `longfail@<stage>` fails there with a 5,000-character message; `big@<stage>` makes that stage's output 300 KiB (too large for one signal);
  * `delayMs` slows every call, `delays` the calls of one stage.
  */
 export function createTestActivities(options: { delayMs?: number; delays?: Record<string, number> } = {}) {
@@ -40,6 +40,8 @@ export function createTestActivities(options: { delayMs?: number; delays?: Recor
               .sort()
               .map((k) => `${k}:${describe(input.inputs[k])}`)
               .join('+');
+      if (source.includes(`longfail@${input.stage}`))
+        throw ApplicationFailure.nonRetryable(`cannot process ${input.itemId}: `.padEnd(5_000, '!'));
       if (source.includes(`fail@${input.stage}`))
         throw ApplicationFailure.nonRetryable(`cannot process ${input.itemId}`, 'TestStepFailure');
       if (source.includes(`slow@${input.stage}`)) await Context.current().sleep(3_000);
