@@ -63,6 +63,13 @@ interface HopRow {
   total: { p50: number; p95: number };
 }
 
+/** Our configurations in the table against the article's mutex, with their column titles. */
+const OURS_VS_ARTICLE: Array<[system: string, title: string]> = [
+  ['temporal', 'ours, defaults (workflow releases)'],
+  ['temporal-release-in-activity', 'ours, activity releases'],
+  ['temporal-fast', 'ours, activity releases + grants by local activity'],
+];
+
 /** Ours against the article's mutex at hold 0 (#15's yardstick), and each handoff against the signal relay. */
 function versusArticle(cmp: CompareRow[], floor?: { signalRelayMs?: { p50: number } }): string[] {
   const at = (system: string, contenders: number) =>
@@ -70,21 +77,23 @@ function versusArticle(cmp: CompareRow[], floor?: { signalRelayMs?: { p50: numbe
   const contenders = [...new Set(cmp.filter((x) => x.system === 'article-mutex').map((x) => x.contenders))];
   if (contenders.length === 0) return [];
   const relay = floor?.signalRelayMs?.p50;
+  const ours = OURS_VS_ARTICLE.filter(([system]) => cmp.some((x) => x.system === system));
   const cell = (x: CompareRow | undefined, article: CompareRow | undefined) =>
     x && article
-      ? `${x.grantsPerSecond}, ${fmt(x.handoffMs.p50)} | ×${fmt(round(x.grantsPerSecond / article.grantsPerSecond, 2))}${relay ? ` | ${fmt(round(x.handoffMs.p50 / relay, 2))}` : ''}`
-      : `– | –${relay ? ' | –' : ''}`;
-  const relayCols = relay ? ' | handoff ÷ relay' : '';
+      ? `${x.grantsPerSecond}, ${fmt(x.handoffMs.p50)} (×${fmt(round(x.grantsPerSecond / article.grantsPerSecond, 2))}${relay ? `; ${fmt(round(x.handoffMs.p50 / relay, 2))}` : ''})`
+      : '–';
   const out = [
     `## Ours against the article's mutex (tuned server, hold 0${relay ? `; signal relay p50 ${relay} ms in this run` : ''})`,
     '',
-    `| contenders | article: grants/s, handoff p50 ms | ours, workflow releases: grants/s, handoff p50 ms | ÷ article grants/s${relayCols} | ours, activity releases: grants/s, handoff p50 ms | ÷ article grants/s${relayCols} |`,
-    `|---|---|---|---|${relay ? '---|' : ''}---|---|${relay ? '---|' : ''}`,
+    `Each cell: grants/s, handoff p50 ms (× the article's grants/s${relay ? '; handoff ÷ signal relay' : ''}).`,
+    '',
+    `| contenders | article: grants/s, handoff p50 ms | ${ours.map(([, title]) => title).join(' | ')} |`,
+    `|---|---|${ours.map(() => '---').join('|')}|`,
   ];
   for (const n of contenders) {
     const article = at('article-mutex', n);
     out.push(
-      `| ${n} | ${article ? `${article.grantsPerSecond}, ${fmt(article.handoffMs.p50)}` : '–'} | ${cell(at('temporal', n), article)} | ${cell(at('temporal-release-in-activity', n), article)} |`,
+      `| ${n} | ${article ? `${article.grantsPerSecond}, ${fmt(article.handoffMs.p50)}` : '–'} | ${ours.map(([system]) => cell(at(system, n), article)).join(' | ')} |`,
     );
   }
   out.push('');
