@@ -2,7 +2,12 @@
 //   1. a worker killed with SIGKILL and restarted again and again while 50 workflows contend;
 //   2. the same with the dev server (on a SQLite file) killed with SIGKILL and restarted mid-contention;
 //   3. a terminated holder's lock comes back within its lease plus a small margin;
-//   4. malformed payloads sent to each pattern's long-running workflows: none fails, each is logged.
+//   4. malformed payloads sent to each pattern's long-running workflows: none fails, each is logged;
+//   5. well-formed but hostile input (100 KiB ids and strings, forged stream ends, sequence numbers,
+//      tokens and permits, unknown ids) to a mutex, pipeline runs, a fan-out and a circuit breaker: each
+//      refused, the workflow keeps running, and valid work sent after it is served;
+//   6. (full suite) 100 MutexClient.acquire calls waiting while the holder releases and an operator
+//      force-releases: both answer within a second.
 // Ends with one line "N passed, N failed" and exits non-zero on failure.
 // This file wires the command line to the scenarios (src/faults/scenarios/*) and the report.
 import { bundleWorkflows, machine, progress, tmpRoot } from './common.js';
@@ -17,6 +22,11 @@ import { malformedPayloads } from './faults/scenarios/malformed-payloads.js';
 import { serverSigkill } from './faults/scenarios/server-sigkill.js';
 import { terminatedHolder } from './faults/scenarios/terminated-holder.js';
 import { workerSigkill } from './faults/scenarios/worker-sigkill.js';
+import { hostileBreaker } from './faults/scenarios/hostile-breaker.js';
+import { hostileFanout } from './faults/scenarios/hostile-fanout.js';
+import { hostileMutex } from './faults/scenarios/hostile-mutex.js';
+import { hostilePipeline } from './faults/scenarios/hostile-pipeline.js';
+import { clientWaiterStorm } from './faults/scenarios/client-waiter-storm.js';
 
 const options = parseFaultOptions();
 const { mode, params } = options;
@@ -33,12 +43,21 @@ async function main(): Promise<void> {
 
   if (wants(options, 'worker')) await workerSigkill(suite);
   if (wants(options, 'server')) await serverSigkill(suite);
-  // 3 and 4 share one in-memory server and one worker.
-  if (wants(options, 'holder') || wants(options, 'malformed')) {
+  // 3 to 6 share one in-memory server and one worker.
+  const misc = [
+    ['holder', terminatedHolder],
+    ['malformed', malformedPayloads],
+    ['hostile-mutex', hostileMutex],
+    ['hostile-pipeline', hostilePipeline],
+    ['hostile-fanout', hostileFanout],
+    ['hostile-breaker', hostileBreaker],
+    ...(params.clientWaiters > 0 ? ([['client-storm', clientWaiterStorm]] as const) : []),
+  ] as const;
+  const chosen = misc.filter(([name]) => wants(options, name));
+  if (chosen.length > 0) {
     const stack = await startTemporalStack({ queuePrefix: 'faults-misc', bundlePath, storeUrl });
     try {
-      if (wants(options, 'holder')) await terminatedHolder(suite, stack);
-      if (wants(options, 'malformed')) await malformedPayloads(suite, stack);
+      for (const [, scenario] of chosen) await scenario(suite, stack);
     } finally {
       await stack.stop();
     }

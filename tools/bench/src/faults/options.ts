@@ -4,7 +4,17 @@ import { listOf, parseCommandLine } from '../command-line.js';
 import type { StartMutexOptions } from '../start-mutex.js';
 
 /** The scenarios of the suite, in the order they run. */
-export const FAULT_SCENARIOS = ['worker', 'server', 'holder', 'malformed'] as const;
+export const FAULT_SCENARIOS = [
+  'worker',
+  'server',
+  'holder',
+  'malformed',
+  'hostile-mutex',
+  'hostile-pipeline',
+  'hostile-fanout',
+  'hostile-breaker',
+  'client-storm',
+] as const;
 export type FaultScenarioName = (typeof FAULT_SCENARIOS)[number];
 
 const USAGE = `Usage: npm run test:faults -- [--short] [--only=PART,...]
@@ -30,6 +40,8 @@ export interface FaultParameters {
   malformed: number;
   /** How long a contention scenario may take, in ms. */
   deadlineMs: number;
+  /** `MutexClient.acquire` calls waiting on one held lock in the client-waiter storm; 0 leaves it out. */
+  clientWaiters: number;
 }
 
 const SHORT: FaultParameters = {
@@ -39,6 +51,7 @@ const SHORT: FaultParameters = {
   serverKills: 2,
   malformed: 250,
   deadlineMs: 150_000,
+  clientWaiters: 0,
 };
 const FULL: FaultParameters = {
   contenders: 50,
@@ -47,6 +60,7 @@ const FULL: FaultParameters = {
   serverKills: 4,
   malformed: 1000,
   deadlineMs: 480_000,
+  clientWaiters: 100,
 };
 
 /** Mutexes the suite starts itself: their workflow tasks time out in 2 s (not 10) after a killed worker. */

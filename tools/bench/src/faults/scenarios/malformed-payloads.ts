@@ -6,7 +6,7 @@ import type { WorkerProcess } from '../../processes.js';
 import type { TemporalStack } from '../../temporal-stack.js';
 import { contender } from '../../workflows.js';
 import type { CheckList } from '../checks.js';
-import { failedWorkflowTasks, failureCause } from '../failed-tasks.js';
+import { taskFailuresByFault } from '../failed-tasks.js';
 import { malformedShapes, rejectedBy } from '../malformed-shapes.js';
 import { startMalformedTargets, type Target } from '../malformed-targets.js';
 import type { FaultSuite } from '../suite.js';
@@ -63,13 +63,9 @@ async function attack(
   const deadline = Date.now() + 60_000;
   while (rejections() < sent && Date.now() < deadline) await sleep(200);
   const description = await handle.describe();
-  // The server itself force-closes a task when more than 100 signals buffer while it runs (a burst like
-  // this one); the retried task handles the same signals again. Only other causes are the workflow's fault.
-  const causes = (await failedWorkflowTasks(handle)).map(failureCause);
-  const serverForced = causes.filter(
-    (c) => c.startsWith('FORCE_CLOSE_COMMAND') || c.startsWith('RESET_STICKY_TASK_QUEUE'),
-  );
-  const workflowsFault = causes.filter((c) => !serverForced.includes(c));
+  // Tasks the server force-closed under the burst are retried and handle the same signals again.
+  const { workflows: workflowsFault, server: serverForced } = await taskFailuresByFault(handle);
+  const causes = [...workflowsFault, ...serverForced];
   checks.check(
     scenario,
     `${target.pattern}: still running, no workflow task failed by the workflow's code`,
