@@ -38,16 +38,25 @@ export async function waitForRefusals(
   return refusalsLogged(worker, since, workflowId);
 }
 
-/** Polls `read` until `done` holds (bounded); returns the last value read. */
+/**
+ * Polls `read` until `done` holds (bounded); returns the last value read. A read that fails (a query the
+ * busy workflow could not answer in time) counts as not done; when none succeeded, the last error is thrown.
+ */
 export async function pollFor<T>(
   read: () => Promise<T>,
   done: (v: T) => boolean,
   timeoutMs = 30_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
+  let last: { value: T } | undefined;
   for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
+    try {
+      last = { value: await read() };
+      if (done(last.value)) return last.value;
+    } catch (err) {
+      if (Date.now() > deadline && !last) throw err;
+    }
+    if (Date.now() > deadline && last) return last.value;
     await sleep(200);
   }
 }

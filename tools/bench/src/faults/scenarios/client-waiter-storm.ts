@@ -4,6 +4,7 @@
 // acquires must not take the slots a release needs).
 import { randomUUID } from 'node:crypto';
 import { MutexClient, type LockLease } from '@temporal-patterns/mutex/client';
+import { sleep } from '../../common.js';
 import type { TemporalStack } from '../../temporal-stack.js';
 import { pollFor, within } from '../hostile.js';
 import type { FaultSuite } from '../suite.js';
@@ -24,10 +25,16 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value?: T; 
   }
 }
 
-export async function clientWaiterStorm(
-  { params, checks }: FaultSuite,
-  { client, taskQueue }: TemporalStack,
-): Promise<void> {
+export async function clientWaiterStorm(suite: FaultSuite, stack: TemporalStack): Promise<void> {
+  try {
+    await storm(suite, stack);
+  } catch (err) {
+    // Reported as a failed check, so the verdicts already made and the results files still come out.
+    suite.checks.check(scenario, 'the storm ran to its end', false, String(err).slice(0, 300));
+  }
+}
+
+async function storm({ params, checks }: FaultSuite, { client, taskQueue }: TemporalStack): Promise<void> {
   const waiters = params.clientWaiters;
   const mutex = new MutexClient(client, { taskQueue });
   const resourceId = `storm-${randomUUID().slice(0, 8)}`;
@@ -45,21 +52,26 @@ export async function clientWaiterStorm(
     }),
   );
   const settled = Promise.allSettled(acquires);
-  const queued = await pollFor(
-    () => mutex.inspect(resourceId),
-    (s) => (s?.queue.length ?? 0) >= waiters,
-    30_000,
+  // The acquires reach the mutex within a few seconds; its state is read once, for the report only (a
+  // mutex busy with waiting updates may not answer queries, which is not what this scenario checks).
+  await sleep(5000);
+  const state = await within(
+    mutex.inspect(resourceId).then(
+      (st) => (st ? `${st.queue.length} waiters queued` : 'no mutex running'),
+      (err: unknown) => `state unreadable (${String(err).slice(0, 80)})`,
+    ),
+    5000,
   );
   const release = await timed(() => mutex.release(first));
   checks.check(
     scenario,
     `with ${waiters} client acquires waiting, the holder's release answers within ${ANSWER_WITHIN_MS} ms`,
     release.value === true && release.ms <= ANSWER_WITHIN_MS,
-    `${queued?.queue.length ?? 0} waiters queued; release ${release.error ? `failed after ${release.ms} ms: ${release.error}` : `answered ${String(release.value)} in ${release.ms} ms`}`,
+    `${state ?? 'state unreadable in 5 s'}; release ${release.error ? `failed after ${release.ms} ms: ${release.error}` : `answered ${String(release.value)} in ${release.ms} ms`}`,
   );
   const next = await pollFor(
-    () => mutex.inspect(resourceId),
-    (s) => s?.holders.length === 1 && s.holders[0]?.requestId !== first.requestId,
+    () => Promise.resolve(granted.length),
+    (n) => n >= 1,
     30_000,
   );
   const force = await timed(() =>
@@ -69,10 +81,10 @@ export async function clientWaiterStorm(
   checks.check(
     scenario,
     `with the others still waiting, an operator's force-release answers within ${ANSWER_WITHIN_MS} ms`,
-    next?.holders.length === 1 && (force.value?.length ?? 0) === 1 && force.ms <= ANSWER_WITHIN_MS,
+    next >= 1 && (force.value?.length ?? 0) === 1 && force.ms <= ANSWER_WITHIN_MS,
     force.error
       ? `failed after ${force.ms} ms: ${force.error}`
-      : `released ${force.value?.length ?? 0} holder(s) in ${force.ms} ms (${next?.queue.length ?? 0} still queued)`,
+      : `released ${force.value?.length ?? 0} holder(s) in ${force.ms} ms (${next} waiter(s) granted by then)`,
   );
   const results = await within(settled, 240_000);
   const ok = results?.filter((r) => r.status === 'fulfilled').length ?? granted.length;
