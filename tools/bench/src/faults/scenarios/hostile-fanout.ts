@@ -1,10 +1,13 @@
-// Hostile input to a fan-out parent: child reports from another fan-out, for children out of range or
-// never released, with wrong or 100 KiB child ids, and 100 KiB errors. Each is refused (logged and
-// counted), the parent keeps running, and the real reports that follow finish the fan-out.
+// Hostile input to a fan-out: child reports to the parent from another fan-out, for children out of range
+// or never released, with wrong or 100 KiB child ids, and 100 KiB errors; a clean-up and a start sent to
+// the children in another fan-out's name. Each is refused (logged, and counted by the parent), parent and
+// children keep running, and the real reports that follow finish the fan-out.
 import { randomUUID } from 'node:crypto';
 import {
+  fanoutCleanupSignal,
   fanoutProgressQuery,
   fanoutReportSignal,
+  fanoutStartSignal,
   type FanoutReport,
 } from '@temporal-patterns/fanout/definitions';
 import { startFanout } from '@temporal-patterns/fanout/client';
@@ -67,9 +70,42 @@ export async function hostileFanout(
     during.done === 0 && during.failed === 0 && during.running === 1,
     `done ${during.done}, failed ${during.failed}, running ${during.running}`,
   );
+  // The children take signals too: a clean-up and a start that name another fan-out and another parent.
+  const forger = { fanoutId: randomUUID(), parentWorkflowId: `${fanoutWorkflowId}-forger` };
+  await pollFor(
+    () =>
+      client.workflow
+        .getHandle(identity(1).childId)
+        .describe()
+        .then(
+          () => true,
+          () => false,
+        ),
+    (started) => started,
+  );
+  const childSince = worker.logs.length;
+  await client.workflow
+    .getHandle(identity(0).childId)
+    .signal(fanoutCleanupSignal.name, { ...identity(0), ...forger, reason: 'cancelled' });
+  await client.workflow
+    .getHandle(identity(1).childId)
+    .signal(fanoutStartSignal.name, { ...identity(1), ...forger, input: 'forged' });
+  const childRefusals = await Promise.all(
+    [0, 1].map((i) => waitForRefusals(worker, childSince, identity(i).childId, 1, 5000)),
+  );
+  const childStatus = await Promise.all(
+    [0, 1].map(async (i) => (await client.workflow.getHandle(identity(i).childId).describe()).status.name),
+  );
+  checks.check(
+    scenario,
+    'children: a clean-up and a start naming another fan-out and parent refused (logged); both children keep running',
+    childRefusals.every((r) => r.length > 0) && childStatus.every((st) => st === 'RUNNING'),
+    `child 0 (forged clean-up): ${childStatus[0]}, logged ${JSON.stringify(childRefusals[0]!.map((m) => m.slice(0, 100)))}; ` +
+      `child 1 (forged start): ${childStatus[1]}, logged ${JSON.stringify(childRefusals[1]!.map((m) => m.slice(0, 100)))}`,
+  );
   // The real reports (what runFanoutChild sends) finish the fan-out.
   await parent.signal(fanoutReportSignal.name, { ...identity(0), status: 'done', resultRef: 'r0', value: 1 });
-  await pollFor(progress, (p) => p.done === 1 && p.running === 1);
+  await pollFor(progress, (p) => p.done === 1 && p.running === 1, 10_000);
   await parent.signal(fanoutReportSignal.name, { ...identity(1), status: 'done', resultRef: 'r1', value: 1 });
   const summary = await within(
     parent.result().then(
@@ -87,7 +123,8 @@ export async function hostileFanout(
       ? 'the fan-out did not finish within 30 s'
       : typeof summary === 'string'
         ? `the fan-out failed: ${summary}`
-        : `${summary.status}: done ${summary.done}, failed ${summary.failed}, rejected reports ${summary.rejectedReports}`,
+        : `${summary.status}: done ${summary.done}, failed ${summary.failed}, rejected reports ${summary.rejectedReports}; ` +
+          `outcomes ${JSON.stringify(summary.outcomes.map((o) => `${o.index}:${o.status}${o.error ? ` (${o.error.slice(0, 100)})` : ''}`))}`,
   );
   await checkNoTaskFailed(checks, scenario, 'no workflow task of the parent failed by its code', client, [
     fanoutWorkflowId,
