@@ -105,7 +105,7 @@ export async function hostileFanout(
   );
   // The real reports (what runFanoutChild sends) finish the fan-out.
   await parent.signal(fanoutReportSignal.name, { ...identity(0), status: 'done', resultRef: 'r0', value: 1 });
-  await pollFor(progress, (p) => p.done === 1 && p.running === 1, 10_000);
+  await pollFor(progress, (p) => p.done === 1 && p.running === 1, 5000);
   await parent.signal(fanoutReportSignal.name, { ...identity(1), status: 'done', resultRef: 'r1', value: 1 });
   const summary = await within(
     parent.result().then(

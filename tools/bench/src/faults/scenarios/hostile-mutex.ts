@@ -45,7 +45,7 @@ export async function hostileMutex(
   const mutex = client.workflow.getHandle(mutexWorkflowId(resourceId));
   const state = () => mutex.query(mutexStateQuery);
   // The holder stays in its section long enough for every hostile input to arrive while it holds.
-  const hold: ContenderInput = { resourceId, cycles: 1, holdMs: 8000, leaseMs: 60_000, timeoutMs: 60_000 };
+  const hold: ContenderInput = { resourceId, cycles: 1, holdMs: 5000, leaseMs: 60_000, timeoutMs: 60_000 };
   const holder = await client.workflow.start(contender, {
     taskQueue,
     workflowId: `${resourceId}-holder`,
