@@ -4,22 +4,28 @@
  * root entry, so one import serves a worker's whole setup.
  */
 import { randomUUID } from 'node:crypto';
-import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import {
+  WithStartWorkflowOperation,
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
 import { durationToMs } from '@temporal-patterns/signal-utils/pattern-kit';
 import {
   mutexAcquireUpdate,
-  mutexForceReleaseUpdate,
+  mutexForceReleaseSignal,
   mutexLockGrantedSignal,
   mutexLockRequestSignal,
   mutexReleaseSignal,
-  mutexReleaseUpdate,
   mutexStateQuery,
+  mutexWithdrawSignal,
+  type ClientAcquireResult,
   type HolderInfo,
   type LockRequest,
   type MutexState,
 } from './definitions.js';
-import { LockTimeoutError } from './errors.js';
+import { LockQueueFullError, LockTimeoutError } from './errors.js';
 import {
   DEFAULT_MUTEX_ID_PREFIX,
   mutexWorkflowId,
@@ -29,7 +35,7 @@ import {
   type ReleasedInActivity,
   type RequestLockActivityInput,
 } from './lock.js';
-import { mutexWorkflow } from './mutex-workflow.js';
+import { mutexWorkflow, validateMutexLimits } from './mutex-workflow.js';
 
 export * from './index.js';
 // What createMutexActivities returns: exported so code that stores the activities can name their type.
@@ -86,7 +92,40 @@ export interface ClientAcquireOptions {
   permits?: number;
   /** Idle time after which a started mutex completes. Defaults to 10 minutes. */
   idleTimeout?: Duration;
+  /** `maxQueueLength` of a mutex this call starts (see `MutexWorkflowInput`). Defaults to 1,000. */
+  maxQueueLength?: number;
 }
+
+// gRPC status codes: the server refused for load (too many updates in flight), or our deadline passed.
+const RESOURCE_EXHAUSTED = 8;
+const DEADLINE_EXCEEDED = 4;
+// A client that is not waiting inside an update asks again after a pause that grows with the requests
+// ahead of it (those near the head ask often, the rest rarely), so 100 waiters do not swamp the mutex.
+const PAUSE_PER_REQUEST_AHEAD_MS = 250;
+const MIN_PAUSE_MS = 100;
+const MAX_PAUSE_MS = 10_000;
+
+/** True when an acquire attempt failed only for want of an update slot (or our deadline passed): ask again. */
+function askAgain(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    if (code === RESOURCE_EXHAUSTED || code === DEADLINE_EXCEEDED || /RESOURCE_EXHAUSTED/.test(e.message)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+function pauseMs(ahead: number | undefined, attempt: number): number {
+  const base =
+    ahead === undefined ? MIN_PAUSE_MS * 2 ** Math.min(attempt, 6) : PAUSE_PER_REQUEST_AHEAD_MS * ahead;
+  return Math.min(MAX_PAUSE_MS, Math.max(MIN_PAUSE_MS, base)) * (0.5 + Math.random());
+}
+
+// How long release and forceRelease wait for the mutex to say who holds before they release regardless.
+const QUERY_DEADLINE_MS = 400;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Locks from code that is not a workflow (scripts, services, operators): acquire, release, inspect, and
@@ -122,8 +161,17 @@ export class MutexClient {
     }
   }
 
-  /** Waits for the lock; rejects with `LockTimeoutError` after `timeout` (the request is withdrawn). */
+  /**
+   * Waits for the lock; rejects with `LockTimeoutError` after `timeout`, or `LockQueueFullError` when the
+   * mutex's queue is full. A call that gives up (timeout, error) withdraws its request, so it is never
+   * granted to nobody.
+   *
+   * At most 5 client acquires wait inside an update at once (a workflow takes 10 updates in flight, and
+   * releases need some): the others keep their place in the queue and ask again, a little later each time
+   * (up to every second), so their grant can reach them up to a second late.
+   */
   async acquire(resourceId: string, options: ClientAcquireOptions): Promise<LockLease> {
+    validateMutexLimits('MutexClient.acquire', options);
     const workflowId = mutexWorkflowId(resourceId, this.prefix);
     const timeoutMs = durationToMs(options.timeout);
     const request: LockRequest = {
@@ -134,9 +182,8 @@ export class MutexClient {
       timeoutMs,
     };
     const deadline = Date.now() + timeoutMs;
-    // "retry" means the mutex was continuing as new: the request is carried over, so ask the new run.
-    for (;;) {
-      const result = await this.client.workflow.executeUpdateWithStart(mutexAcquireUpdate, {
+    const ask = (): Promise<ClientAcquireResult> =>
+      this.client.workflow.executeUpdateWithStart(mutexAcquireUpdate, {
         args: [request],
         startWorkflowOperation: new WithStartWorkflowOperation(mutexWorkflow, {
           workflowId,
@@ -147,29 +194,84 @@ export class MutexClient {
               permits: options.permits,
               idleTimeoutMs:
                 options.idleTimeout === undefined ? undefined : durationToMs(options.idleTimeout),
+              maxQueueLength: options.maxQueueLength,
             },
           ],
           workflowIdConflictPolicy: 'USE_EXISTING',
         }),
       });
-      if (result.status === 'granted') {
-        const { grant } = result;
-        return { ...grant, mutexWorkflowId: workflowId };
+    let attempt = 0;
+    try {
+      // "retry": still queued (the mutex is continuing as new, or every wait slot is taken): ask again.
+      while (Date.now() < deadline) {
+        let result: ClientAcquireResult;
+        try {
+          // The deadline also cuts short the SDK's own retries of a refused update.
+          result = await this.client.withDeadline(deadline, ask);
+        } catch (err) {
+          if (!askAgain(err) && Date.now() < deadline) throw err;
+          result = { status: 'retry' };
+        }
+        if (result.status === 'granted') return { ...result.grant, mutexWorkflowId: workflowId };
+        if (result.status === 'timed-out') break;
+        if (result.status === 'queue-full') {
+          throw new LockQueueFullError(resourceId, request.requestId, result.maxQueueLength);
+        }
+        await sleep(Math.min(pauseMs(result.ahead, attempt++), Math.max(0, deadline - Date.now())));
       }
-      if (result.status === 'timed-out' || Date.now() >= deadline) {
-        throw new LockTimeoutError(resourceId, request.requestId, timeoutMs);
-      }
+    } catch (err) {
+      await this.withdraw(workflowId, request);
+      throw err;
+    }
+    await this.withdraw(workflowId, request);
+    throw new LockTimeoutError(resourceId, request.requestId, timeoutMs);
+  }
+
+  /** Withdraws a request this client gave up on: out of the queue, or released if it was granted meanwhile. */
+  private async withdraw(workflowId: string, request: LockRequest): Promise<void> {
+    await this.client.workflow
+      .getHandle(workflowId)
+      .signal(mutexWithdrawSignal.definition, { requestId: request.requestId, secret: request.secret })
+      .catch(() => {
+        // Gone or unreachable: a mutex that is gone holds nothing, and an unreachable one lets the
+        // request expire in its queue at the timeout.
+      });
+  }
+
+  /**
+   * Releases a lease; resolves false when it was no longer current (expired, force-released, or released).
+   *
+   * The release goes by signal, which needs none of the mutex's 10 update slots, so client acquires waiting
+   * in updates never hold it up. Whether the grant was current is asked first by query; a mutex too busy
+   * to answer within 0.4 seconds is released all the same, and the answer is then whether the lease had
+   * not yet run out by this machine's clock.
+   */
+  async release(lease: LockLease): Promise<boolean> {
+    const handle = this.client.workflow.getHandle(lease.mutexWorkflowId);
+    try {
+      const holders = await this.holders(handle);
+      if (holders !== undefined && !holders.some((h) => h.requestId === lease.requestId)) return false;
+      await handle.signal(mutexReleaseSignal.definition, {
+        requestId: lease.requestId,
+        grantToken: lease.grantToken,
+        sender: this.clientId,
+      });
+      return holders !== undefined || lease.leaseExpiresAt > Date.now();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return false;
+      throw err;
     }
   }
 
-  /** Releases a lease; resolves false when it was no longer current (expired, force-released, or released). */
-  async release(lease: LockLease): Promise<boolean> {
+  /** The mutex's holders, or undefined when it does not answer the query in time (a busy worker). */
+  private async holders(handle: WorkflowHandle): Promise<HolderInfo[] | undefined> {
     try {
-      return await this.client.workflow.getHandle(lease.mutexWorkflowId).executeUpdate(mutexReleaseUpdate, {
-        args: [{ requestId: lease.requestId, grantToken: lease.grantToken, sender: this.clientId }],
-      });
+      const state = await this.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
+        handle.query(mutexStateQuery),
+      );
+      return state.holders;
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return false;
+      if (askAgain(err)) return undefined;
       throw err;
     }
   }
@@ -219,14 +321,32 @@ export class MutexClient {
 
   /**
    * An operator's forced release of one holder (`requestId`) or all; logged by the mutex with `operator`
-   * and `reason`. Resolves with the holders released.
+   * and `reason`. Resolves with the holders released: those holding when it was sent. Like `release`, it
+   * goes by signal, so waiting client acquires never hold it up; a mutex too busy to answer the state
+   * query within 0.4 seconds is released all the same, and the result is then empty.
    */
   async forceRelease(
     resourceId: string,
     options: { requestId?: string; operator: string; reason: string },
   ): Promise<HolderInfo[]> {
-    return this.client.workflow
-      .getHandle(mutexWorkflowId(resourceId, this.prefix))
-      .executeUpdate(mutexForceReleaseUpdate, { args: [options] });
+    const handle = this.client.workflow.getHandle(mutexWorkflowId(resourceId, this.prefix));
+    const holders = await this.holders(handle);
+    if (holders === undefined) {
+      // Too busy to say who holds: release as asked, and report nobody.
+      await handle.signal(mutexForceReleaseSignal.definition, options);
+      return [];
+    }
+    const targets = holders.filter(
+      (h) => options.requestId === undefined || h.requestId === options.requestId,
+    );
+    // One signal per holder, naming it: a holder granted meanwhile is not released unseen.
+    for (const holder of targets) {
+      await handle.signal(mutexForceReleaseSignal.definition, {
+        requestId: holder.requestId,
+        operator: options.operator,
+        reason: options.reason,
+      });
+    }
+    return targets;
   }
 }

@@ -17,10 +17,15 @@ import {
   type PayloadRecord,
 } from '@temporal-patterns/signal-utils/pattern-kit';
 
-// Every string field is bounded: a payload is carried in the mutex's state and history.
+// Every string field is bounded: a payload is carried in the mutex's state and history. Ids and tokens the
+// helpers make are UUIDs (36 characters); names (workflow ids, client ids, operators) get more room.
 const LIMITS = { maxLength: 500 };
+/** The longest request id, secret or grant token accepted, in characters. */
+const MAX_TOKEN_LENGTH = 128;
+const TOKEN_LIMITS = { maxLength: MAX_TOKEN_LENGTH };
 
 const text = (obj: PayloadRecord, key: string): string => requiredString(obj, key, LIMITS);
+const token = (obj: PayloadRecord, key: string): string => requiredString(obj, key, TOKEN_LIMITS);
 
 /** An optional string field: absent is fine, but a present one must be a non-empty bounded string. */
 const optionalText = (obj: PayloadRecord, key: string): string | undefined =>
@@ -58,8 +63,8 @@ export interface LockRequest {
 export function parseLockRequest(raw: unknown): LockRequest {
   const obj = parseRecord(raw);
   return {
-    requestId: text(obj, 'requestId'),
-    secret: text(obj, 'secret'),
+    requestId: token(obj, 'requestId'),
+    secret: token(obj, 'secret'),
     requester: parseRequester(obj.requester),
     leaseMs: positiveNumber(obj, 'leaseMs'),
     timeoutMs: positiveNumber(obj, 'timeoutMs'),
@@ -86,9 +91,9 @@ export const mutexLockGrantedSignal = defineTypedSignal<LockGrant>('mutex.lock-g
   const obj = parseRecord(raw);
   return {
     resourceId: text(obj, 'resourceId'),
-    requestId: text(obj, 'requestId'),
+    requestId: token(obj, 'requestId'),
     fencingToken: positiveNumber(obj, 'fencingToken'),
-    grantToken: text(obj, 'grantToken'),
+    grantToken: token(obj, 'grantToken'),
     leaseExpiresAt: positiveNumber(obj, 'leaseExpiresAt'),
   };
 });
@@ -105,8 +110,8 @@ export interface ReleaseRequest {
 export const mutexReleaseSignal = defineTypedSignal<ReleaseRequest>('mutex.release', (raw) => {
   const obj = parseRecord(raw);
   return {
-    requestId: text(obj, 'requestId'),
-    grantToken: text(obj, 'grantToken'),
+    requestId: token(obj, 'requestId'),
+    grantToken: token(obj, 'grantToken'),
     sender: optionalText(obj, 'sender'),
   };
 });
@@ -125,8 +130,8 @@ export interface RenewRequest {
 export const mutexRenewSignal = defineTypedSignal<RenewRequest>('mutex.renew', (raw) => {
   const obj = parseRecord(raw);
   return {
-    requestId: text(obj, 'requestId'),
-    grantToken: text(obj, 'grantToken'),
+    requestId: token(obj, 'requestId'),
+    grantToken: token(obj, 'grantToken'),
     leaseMs: positiveNumber(obj, 'leaseMs'),
   };
 });
@@ -140,7 +145,7 @@ export interface WithdrawRequest {
 /** A requester giving up after a timeout or cancellation (`mutex.withdraw`). */
 export const mutexWithdrawSignal = defineTypedSignal<WithdrawRequest>('mutex.withdraw', (raw) => {
   const obj = parseRecord(raw);
-  return { requestId: text(obj, 'requestId'), secret: text(obj, 'secret') };
+  return { requestId: token(obj, 'requestId'), secret: token(obj, 'secret') };
 });
 
 /** An operator's forced release, logged with who did it and why. */
@@ -155,11 +160,20 @@ export interface ForceReleaseRequest {
 export function parseForceRelease(raw: unknown): ForceReleaseRequest {
   const obj = parseRecord(raw);
   return {
-    requestId: optionalText(obj, 'requestId'),
+    requestId: obj.requestId === undefined ? undefined : token(obj, 'requestId'),
     operator: text(obj, 'operator'),
     reason: text(obj, 'reason'),
   };
 }
+
+/**
+ * An operator's forced release by signal (`mutex.force-release-signal`): needs no update slot, so it gets
+ * through while client acquires take every one. `MutexClient.forceRelease` sends it.
+ */
+export const mutexForceReleaseSignal = defineTypedSignal<ForceReleaseRequest>(
+  'mutex.force-release-signal',
+  parseForceRelease,
+);
 
 /** An operator's forced release (`mutex.force-release`); resolves with the holders it released. */
 export const mutexForceReleaseUpdate = defineUpdate<HolderInfo[], [ForceReleaseRequest]>(
@@ -203,9 +217,40 @@ export interface MutexState {
  */
 export const mutexStateQuery = defineQuery<MutexState>('mutex.state');
 
-/** Result of a client acquire update: granted, timed out, or "ask again" (the mutex is continuing as new). */
+/**
+ * Result of a client acquire update: granted; timed out; refused because the queue is full; or "ask again"
+ * (still queued: the mutex is continuing as new, or every client wait slot is taken).
+ */
 export type ClientAcquireResult =
-  { status: 'granted'; grant: LockGrant } | { status: 'timed-out' } | { status: 'retry' };
+  | { status: 'granted'; grant: LockGrant }
+  | { status: 'timed-out' }
+  | { status: 'queue-full'; maxQueueLength: number }
+  | {
+      status: 'retry';
+      /** How many requests wait ahead of this one, when it is queued: the client asks again sooner when few do. */
+      ahead?: number;
+    };
+
+/** Why the mutex refused a request: its queue was full. */
+export interface LockRefusal {
+  resourceId: string;
+  requestId: string;
+  reason: 'queue-full';
+  /** The queue cap the request found reached. */
+  maxQueueLength: number;
+}
+
+/** Sent by the mutex to a requesting workflow run whose request it refused (`mutex.lock-refused`). */
+export const mutexLockRefusedSignal = defineTypedSignal<LockRefusal>('mutex.lock-refused', (raw) => {
+  const obj = parseRecord(raw);
+  if (obj.reason !== 'queue-full') throw new Error('reason must be "queue-full"');
+  return {
+    resourceId: text(obj, 'resourceId'),
+    requestId: token(obj, 'requestId'),
+    reason: obj.reason,
+    maxQueueLength: positiveNumber(obj, 'maxQueueLength'),
+  };
+});
 
 /** A client's acquire (`mutex.acquire`): enqueues (idempotently by request id) and waits up to the request's timeout. */
 export const mutexAcquireUpdate = defineUpdate<ClientAcquireResult, [LockRequest]>('mutex.acquire');

@@ -15,6 +15,24 @@ export class LockTimeoutError extends PatternFailure {
   }
 }
 
+/**
+ * The mutex refused the request because `maxQueueLength` requests already wait: it was never queued.
+ * Try again later, or spread the load over more resources.
+ */
+export class LockQueueFullError extends PatternFailure {
+  constructor(
+    readonly resourceId: string,
+    readonly requestId: string,
+    readonly maxQueueLength: number,
+  ) {
+    super(
+      'LockQueueFullError',
+      `Lock on resource "${resourceId}" refused: ${maxQueueLength} requests already wait (request ${requestId} not queued)`,
+      { resourceId, requestId, maxQueueLength },
+    );
+  }
+}
+
 /** The mutex workflow could not be reached (not running and not created on demand). */
 export class MutexUnavailableError extends PatternFailure {
   constructor(

@@ -17,5 +17,10 @@ export {
   type ReleasedInActivity,
   type WithLockOptions,
 } from './lock.js';
-export { InvalidMutexOptionsError, LockTimeoutError, MutexUnavailableError } from './errors.js';
+export {
+  InvalidMutexOptionsError,
+  LockQueueFullError,
+  LockTimeoutError,
+  MutexUnavailableError,
+} from './errors.js';
 export type { HolderInfo, MutexState, Requester, WaiterInfo } from './definitions.js';

@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
+import { payloadSize } from '@temporal-patterns/signal-utils/pattern-kit';
 import { describe, expect, it } from 'vitest';
-import type { LockRequest, Requester } from './definitions.js';
+import { parseLockRequest, type LockRequest, type Requester } from './definitions.js';
 import { LockTable, type LockTableLog } from './lock-table.js';
+import { MAX_PERMITS, MAX_QUEUE_LENGTH } from './mutex-workflow.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -164,5 +167,35 @@ describe('LockTable', () => {
     const carried = table.carry(0);
     expect(carried.settledRequestIds).toHaveLength(2_000);
     expect(carried.settledRequestIds[0]).toBe('r100');
+  });
+
+  it('carries under 1.5 MiB at every cap with the longest ids the wire accepts (Temporal refuses 2 MiB)', () => {
+    const { table } = freshTable();
+    const longest = (n: number, length: number): string => `${n}-`.padEnd(length, 'x');
+    const longRequest = (n: number): LockRequest =>
+      parseLockRequest({
+        requestId: longest(n, 128),
+        secret: longest(n, 128),
+        requester: { kind: 'workflow', workflowId: longest(n, 500), runId: randomUUID() },
+        leaseMs: 2 ** 40,
+        timeoutMs: 2 ** 40,
+      });
+    expect(() => parseLockRequest({ ...longRequest(0), requestId: longest(0, 129) })).toThrow(
+      /requestId must be a non-empty string of at most 128 characters/,
+    );
+    let n = 0;
+    // 2,000 settled ids, 50 recent grants and MAX_PERMITS holders, then a full queue.
+    for (; n < 2_000; n++) {
+      table.enqueue(longRequest(n), T0);
+      table.grantNext(T0, randomUUID());
+      table.withdraw({ requestId: longest(n, 128), secret: longest(n, 128) });
+    }
+    for (let i = 0; i < MAX_PERMITS; i++) table.enqueue(longRequest(n++), T0);
+    grantAll(table, MAX_PERMITS, T0);
+    for (let i = 0; i < MAX_QUEUE_LENGTH; i++) table.enqueue(longRequest(n++), T0);
+    expect(table.counts).toEqual({ holders: MAX_PERMITS, queued: MAX_QUEUE_LENGTH });
+    const carried = table.carry(1);
+    expect(carried.settledRequestIds).toHaveLength(2_000);
+    expect(payloadSize(carried)).toBeLessThan(1.5 * 1024 * 1024);
   });
 });

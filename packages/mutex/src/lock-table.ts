@@ -99,6 +99,11 @@ export class LockTable {
     return this.queue.some((w) => w.request.requestId === requestId);
   }
 
+  /** How many requests wait ahead of `requestId` in the queue; -1 when it does not wait. */
+  queuePosition(requestId: string): number {
+    return this.queue.findIndex((w) => w.request.requestId === requestId);
+  }
+
   /** True when `requestId` holds, waits, or was settled (released, expired, withdrawn). */
   isKnown(requestId: string): boolean {
     return this.holders.has(requestId) || this.settled.has(requestId) || this.isQueued(requestId);

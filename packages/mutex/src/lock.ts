@@ -17,6 +17,7 @@ import {
 } from '@temporal-patterns/signal-utils';
 import {
   mutexLockGrantedSignal,
+  mutexLockRefusedSignal,
   mutexLockRequestSignal,
   mutexReleaseSignal,
   mutexRenewSignal,
@@ -24,8 +25,13 @@ import {
   type LockGrant,
   type LockRequest,
 } from './definitions.js';
-import { InvalidMutexOptionsError, LockTimeoutError, MutexUnavailableError } from './errors.js';
-import type { MutexWorkflowInput } from './mutex-workflow.js';
+import {
+  InvalidMutexOptionsError,
+  LockQueueFullError,
+  LockTimeoutError,
+  MutexUnavailableError,
+} from './errors.js';
+import { validateMutexLimits, type MutexWorkflowInput } from './mutex-workflow.js';
 import { durationToMs as toMs } from '@temporal-patterns/signal-utils/pattern-kit';
 
 /** Input of the `mutexRequestLock` activity: signal-with-start of the mutex workflow. */
@@ -80,8 +86,13 @@ export interface AcquireOptions {
   permits?: number;
   /** Idle time after which a started mutex completes. Defaults to 10 minutes. */
   idleTimeout?: Duration;
-  /** Continue-as-new threshold for a started mutex, in history events. Defaults to the server's suggestion. */
+  /**
+   * Continue-as-new threshold for a started mutex, in history events (an integer ≥ 20). Defaults to the
+   * server's suggestion.
+   */
   maxHistoryEvents?: number;
+  /** `maxQueueLength` of a mutex this call starts (see `MutexWorkflowInput`). Defaults to 1,000. */
+  maxQueueLength?: number;
   /** `grantsByLocalActivity` of a mutex this call starts (see `MutexWorkflowInput`). Defaults to false. */
   grantsByLocalActivity?: boolean;
   /** Options of the `mutexRequestLock` activity. Defaults to a 30-second start-to-close timeout. */
@@ -104,6 +115,8 @@ export interface LockLease {
 interface PendingRequest {
   mutexWorkflowId: string;
   grant?: LockGrant;
+  /** The queue cap, set when the mutex refused the request (its queue was full): it was never queued. */
+  refusedAtCap?: number;
   abandoned: boolean;
 }
 
@@ -141,6 +154,10 @@ function installGrantHandler(): void {
       sender: workflowInfo().workflowId,
     }).catch(() => undefined);
   });
+  setTypedHandler(mutexLockRefusedSignal, (refusal) => {
+    const entry = pending.get(refusal.requestId);
+    if (entry && entry.grant === undefined) entry.refusedAtCap = refusal.maxQueueLength;
+  });
 }
 
 /** The mutex workflow id for a resource. */
@@ -167,6 +184,7 @@ export async function acquireLock(resourceId: string, options: AcquireOptions): 
   if (typeof resourceId !== 'string' || resourceId.length === 0) {
     throw new InvalidMutexOptionsError('acquireLock: resourceId must be a non-empty string');
   }
+  validateMutexLimits('acquireLock', options);
   const timeoutMs = toMs(options.timeout);
   const leaseMs = toMs(options.lease ?? '5 minutes');
   const info = workflowInfo();
@@ -185,15 +203,25 @@ export async function acquireLock(resourceId: string, options: AcquireOptions): 
 
   try {
     await sendRequest(resourceId, workflowId, request, options, info.taskQueue);
-    if (!(await condition(() => entry.grant !== undefined, timeoutMs))) {
+    const answered = () => entry.grant !== undefined || entry.refusedAtCap !== undefined;
+    if (!(await condition(answered, timeoutMs))) {
       await abandon(request, entry);
       throw new LockTimeoutError(resourceId, request.requestId, timeoutMs);
     }
   } catch (err) {
-    if (isCancellation(err)) await CancellationScope.nonCancellable(() => abandon(request, entry));
+    if (isCancellation(err)) {
+      await CancellationScope.nonCancellable(() => abandon(request, entry));
+    } else if (!(err instanceof LockTimeoutError) && patched(WITHDRAW_ON_ERROR_PATCH)) {
+      // Any other failure (the request activity failed, a signal was refused) may leave the request
+      // queued: withdraw it so it is never granted to nobody.
+      await CancellationScope.nonCancellable(() => abandon(request, entry));
+    }
     throw err;
   }
   pending.delete(request.requestId);
+  if (entry.grant === undefined) {
+    throw new LockQueueFullError(resourceId, request.requestId, entry.refusedAtCap as number);
+  }
   const grant = entry.grant as LockGrant;
   return {
     resourceId,
@@ -204,6 +232,9 @@ export async function acquireLock(resourceId: string, options: AcquireOptions): 
     leaseExpiresAt: grant.leaseExpiresAt,
   };
 }
+
+/** Patch id of the withdrawal after a failed acquire (#13); runs recorded before it withdrew only on timeout or cancellation. */
+const WITHDRAW_ON_ERROR_PATCH = 'mutex-withdraw-on-error';
 
 /** Patch id of the direct request (#15): a plain signal first, signal-with-start only when the mutex is not running. */
 const DIRECT_REQUEST_PATCH = 'mutex-direct-request';
@@ -243,6 +274,7 @@ async function sendRequest(
       permits: options.permits,
       idleTimeoutMs: options.idleTimeout === undefined ? undefined : toMs(options.idleTimeout),
       maxHistoryEvents: options.maxHistoryEvents,
+      maxQueueLength: options.maxQueueLength,
       grantsByLocalActivity: options.grantsByLocalActivity,
     },
     request,

@@ -17,8 +17,10 @@ import {
 import { IdleClock, shouldContinueAsNew, WorkflowLoop } from '@temporal-patterns/signal-utils/pattern-kit';
 import {
   mutexAcquireUpdate,
+  mutexForceReleaseSignal,
   mutexForceReleaseUpdate,
   mutexLockGrantedSignal,
+  mutexLockRefusedSignal,
   mutexLockRequestSignal,
   mutexReleaseSignal,
   mutexReleaseUpdate,
@@ -28,6 +30,7 @@ import {
   parseForceRelease,
   parseLockRequest,
   type ClientAcquireResult,
+  type LockRequest,
 } from './definitions.js';
 import { InvalidMutexOptionsError } from './errors.js';
 import { LockTable, type CarriedMutexState, type Holder } from './lock-table.js';
@@ -40,8 +43,17 @@ export interface MutexWorkflowInput {
   permits?: number;
   /** Complete after this long (ms) with no holder and no waiter. Defaults to 10 minutes. */
   idleTimeoutMs?: number;
-  /** Continue as new at this many history events even before the server suggests it. Defaults to none. */
+  /**
+   * Continue as new at this many history events even before the server suggests it: an integer of at
+   * least 20 (fewer would continue as new before a run serves anyone). Defaults to none.
+   */
   maxHistoryEvents?: number;
+  /**
+   * The most requests that may wait in the queue, 1 to 1,000: one more is refused with
+   * `LockQueueFullError` (a workflow's `acquireLock` rejects, a client's `acquire` too), so the state the
+   * mutex carries across continue-as-new stays well under Temporal's 2 MiB payload limit. Defaults to 1,000.
+   */
+  maxQueueLength?: number;
   /**
    * Deliver grants by the `mutexDeliverGrant` local activity instead of a signal from the workflow: a
    * workflow task fewer per grant and a faster handoff. The worker running this mutex must register
@@ -60,19 +72,62 @@ export interface MutexWorkflowResult {
 }
 
 const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60_000;
+/** The default and the largest `maxQueueLength`. */
+export const MAX_QUEUE_LENGTH = 1_000;
+/** The most `permits`: every holder is carried across continue-as-new too. */
+export const MAX_PERMITS = 100;
+/** The least `maxHistoryEvents`: a run's own start takes a few events, and it must serve before it continues. */
+export const MIN_MAX_HISTORY_EVENTS = 20;
+/**
+ * How many client acquires may wait inside an update at once. A workflow takes 10 updates in flight; the
+ * rest are left to releases, force-releases and clients asking again, so a holder's release always finds
+ * a slot. A client over the cap stays queued and asks again (`MutexClient.acquire` does it).
+ */
+export const MAX_WAITING_CLIENT_UPDATES = 5;
+/**
+ * Continue as new after this many acquire updates in a run: the server refuses more than 2,000 updates
+ * per run, and clients asking again add up.
+ */
+const MAX_ACQUIRE_UPDATES_PER_RUN = 1_500;
+
+/** Throws `InvalidMutexOptionsError` for a `maxHistoryEvents` or `maxQueueLength` out of range (shared with `acquireLock`). */
+export function validateMutexLimits(
+  where: string,
+  limits: { maxHistoryEvents?: number; maxQueueLength?: number; permits?: number },
+): void {
+  const { maxHistoryEvents, maxQueueLength, permits } = limits;
+  if (
+    maxHistoryEvents !== undefined &&
+    (!Number.isInteger(maxHistoryEvents) || maxHistoryEvents < MIN_MAX_HISTORY_EVENTS)
+  ) {
+    throw new InvalidMutexOptionsError(
+      `${where}: maxHistoryEvents must be an integer ≥ ${MIN_MAX_HISTORY_EVENTS}, got ${String(maxHistoryEvents)}`,
+    );
+  }
+  if (
+    maxQueueLength !== undefined &&
+    (!Number.isInteger(maxQueueLength) || maxQueueLength < 1 || maxQueueLength > MAX_QUEUE_LENGTH)
+  ) {
+    throw new InvalidMutexOptionsError(
+      `${where}: maxQueueLength must be an integer from 1 to ${MAX_QUEUE_LENGTH}, got ${String(maxQueueLength)}`,
+    );
+  }
+  if (permits !== undefined && (!Number.isInteger(permits) || permits < 1 || permits > MAX_PERMITS)) {
+    throw new InvalidMutexOptionsError(
+      `${where}: permits must be an integer from 1 to ${MAX_PERMITS}, got ${String(permits)}`,
+    );
+  }
+}
 
 function validateInput(input: MutexWorkflowInput): void {
   if (typeof input?.resourceId !== 'string' || input.resourceId.length === 0) {
     throw new InvalidMutexOptionsError('mutexWorkflow: resourceId must be a non-empty string');
   }
-  const permits = input.permits ?? 1;
-  if (!Number.isInteger(permits) || permits < 1) {
-    throw new InvalidMutexOptionsError(
-      `mutexWorkflow: permits must be an integer ≥ 1, got ${String(input.permits)}`,
-    );
-  }
+  validateMutexLimits('mutexWorkflow', { ...input, permits: input.permits ?? 1 });
 }
 
+/** Patch id of the wake-up that lets a run fed only no-op signals continue as new (#13). */
+const WAKE_TO_CONTINUE_PATCH = 'mutex-wake-to-continue';
 /** Patch id of the one-timer loop (#15); runs recorded before it keep a timer per pass on replay. */
 const ONE_TIMER_PATCH = 'mutex-one-deadline-timer';
 // One attempt: a failed delivery falls back to a signal from the workflow at once.
@@ -93,12 +148,15 @@ export async function mutexWorkflow(input: MutexWorkflowInput): Promise<MutexWor
   validateInput(input);
   const { resourceId } = input;
   const permits = input.permits ?? 1;
+  const maxQueueLength = input.maxQueueLength ?? MAX_QUEUE_LENGTH;
   const idleTimeoutMs = input.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const continuedAsNew = input.carried?.continuedAsNew ?? 0;
   const table = new LockTable(resourceId, input.carried, Date.now(), log);
   const loop = new WorkflowLoop();
   // Set while draining for continue-as-new: client acquires still waiting answer "retry".
   let continuing = false;
+  let waitingClientUpdates = 0;
+  let acquireUpdates = 0;
 
   const undelivered = (holder: Holder, workflowId: string, err: unknown): void => {
     // A requester that closed (or cannot take signals) must not keep the lock, nor fail the mutex.
@@ -141,20 +199,55 @@ export async function mutexWorkflow(input: MutexWorkflowInput): Promise<MutexWor
 
   const wakeIf = (changed: boolean): boolean => {
     if (changed) loop.wake();
+    // A signal that changes nothing (a stale renewal, a forged release) still adds history: past the
+    // continue-as-new point, wake the loop so it continues as new instead of growing toward the
+    // per-run signal limit.
+    else if (
+      shouldContinueAsNew({ maxHistoryEvents: input.maxHistoryEvents }) &&
+      patched(WAKE_TO_CONTINUE_PATCH)
+    )
+      loop.wake();
     return changed;
   };
 
+  /** True when `request` is new and the queue has no room for it: it is refused, never queued. */
+  const refused = (request: LockRequest): boolean => {
+    if (table.isKnown(request.requestId) || table.counts.queued < maxQueueLength) return false;
+    log.warn('Lock request refused: the queue is full', {
+      resourceId,
+      requestId: request.requestId,
+      maxQueueLength,
+    });
+    return true;
+  };
+
   setTypedHandler(mutexLockRequestSignal, (request) => {
-    if (request.requester.kind !== 'workflow') {
+    const { requester } = request;
+    if (requester.kind !== 'workflow') {
       log.warn('Lock request by signal must come from a workflow; ignored', {
         resourceId,
         requestId: request.requestId,
       });
       return;
     }
+    if (refused(request)) {
+      const refusal = {
+        resourceId,
+        requestId: request.requestId,
+        reason: 'queue-full',
+        maxQueueLength,
+      } as const;
+      // A requester that has closed needs no answer.
+      loop.spawn(() => signalWorkflow(requester, mutexLockRefusedSignal, refusal).catch(() => undefined));
+      return;
+    }
     wakeIf(table.enqueue(request, Date.now()));
   });
   setTypedHandler(mutexReleaseSignal, (req) => void wakeIf(table.release(req, 'signal')));
+  setTypedHandler(mutexForceReleaseSignal, (req) => {
+    table.forceRelease(req);
+    loop.wake();
+  });
   setTypedHandler(mutexRenewSignal, (req) => void wakeIf(table.renew(req, Date.now())));
   setTypedHandler(mutexWithdrawSignal, (req) => void wakeIf(table.withdraw(req)));
   setHandler(mutexStateQuery, () => ({
@@ -168,14 +261,25 @@ export async function mutexWorkflow(input: MutexWorkflowInput): Promise<MutexWor
   setHandler(
     mutexAcquireUpdate,
     async (request): Promise<ClientAcquireResult> => {
+      acquireUpdates += 1;
+      if (refused(request)) return { status: 'queue-full', maxQueueLength };
       if (!table.isKnown(request.requestId)) wakeIf(table.enqueue(request, Date.now()));
       const { requestId } = request;
-      await condition(
-        () => table.holder(requestId) !== undefined || !table.isQueued(requestId) || continuing,
-      );
+      // Over the cap, the request keeps its place in the queue and its client asks again.
+      if (waitingClientUpdates < MAX_WAITING_CLIENT_UPDATES) {
+        waitingClientUpdates += 1;
+        try {
+          await condition(
+            () => table.holder(requestId) !== undefined || !table.isQueued(requestId) || continuing,
+          );
+        } finally {
+          waitingClientUpdates -= 1;
+        }
+      }
       const holder = table.holder(requestId);
       if (holder) return { status: 'granted', grant: table.grantOf(holder) };
-      return table.isQueued(requestId) ? { status: 'retry' } : { status: 'timed-out' };
+      const ahead = table.queuePosition(requestId);
+      return ahead >= 0 ? { status: 'retry', ahead } : { status: 'timed-out' };
     },
     {
       validator: (request) => {
@@ -207,6 +311,7 @@ export async function mutexWorkflow(input: MutexWorkflowInput): Promise<MutexWor
     idle.update(table.isEmpty && loop.pendingTasks === 0, now);
 
     if (shouldContinueAsNew({ maxHistoryEvents: input.maxHistoryEvents })) break;
+    if (acquireUpdates >= MAX_ACQUIRE_UPDATES_PER_RUN) break;
     if (idle.expired(now)) {
       // Requests that raced with the idle timer were delivered with it (signals are handled first), so
       // idleness is decided on the latest state; a request arriving later starts a new run.

@@ -1,0 +1,70 @@
+import { pollUntil, useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
+import { describe, expect, it } from 'vitest';
+import { MutexClient } from './client.js';
+import { mutexStateQuery } from './definitions.js';
+import { LockTimeoutError, mutexWorkflowId, type LockLease } from './index.js';
+import { workerActivities, workflowsPath } from './__tests__/test-support.js';
+import { holdUntilSignalled } from './__tests__/test-workflows.js';
+
+const env = useTemporalTestEnv();
+
+describe('MutexClient under a storm of client waiters', () => {
+  it('lets the holder release and an operator force-release within a second while 100 clients and 3 workflows wait; waiters that give up are withdrawn with LockTimeoutError', async () => {
+    await env.withWorker({ workflowsPath, activities: workerActivities(env) }, async (taskQueue) => {
+      const resourceId = env.taskQueue('storm');
+      const mutex = env.client.workflow.getHandle(mutexWorkflowId(resourceId));
+      const holder = new MutexClient(env.client, { taskQueue, clientId: 'holder' });
+      const lease = await holder.acquire(resourceId, { timeout: '10s', lease: '1 minute' });
+
+      const workflows = await Promise.all(
+        [0, 1, 2].map((i) =>
+          env.client.workflow.start(holdUntilSignalled, {
+            taskQueue,
+            workflowId: env.taskQueue(`wf-${i}`),
+            args: [resourceId, { timeoutMs: 60_000 }],
+          }),
+        ),
+      );
+      const outcomes = Array.from({ length: 100 }, (_, i) =>
+        new MutexClient(env.client, { taskQueue, clientId: `waiter-${i}` })
+          .acquire(resourceId, { timeout: '20s', lease: '1 minute' })
+          .then(
+            (l): { lease: LockLease } | { error: unknown } => ({ lease: l }),
+            (error: unknown) => ({ error }),
+          ),
+      );
+      // More waiters than a workflow's 10 in-flight updates, whichever way they wait.
+      await pollUntil(async () => (await mutex.query(mutexStateQuery)).queue.length >= 13, {
+        what: 'waiters queued',
+        timeoutMs: 60_000,
+      });
+
+      const releasedAt = performance.now();
+      expect(await holder.release(lease)).toBe(true);
+      expect(performance.now() - releasedAt).toBeLessThan(1_000);
+
+      const next = await pollUntil(async () => (await mutex.query(mutexStateQuery)).holders[0], {
+        what: 'the next holder',
+      });
+      const forcedAt = performance.now();
+      const forced = await holder.forceRelease(resourceId, { operator: 'ops', reason: 'storm test' });
+      expect(performance.now() - forcedAt).toBeLessThan(1_000);
+      // The holders released, or none named when the mutex was too busy to answer in time (it is
+      // released all the same).
+      expect(forced.map((h) => h.requestId)).toEqual(forced.length === 0 ? [] : [next.requestId]);
+      await pollUntil(
+        async () => !(await mutex.query(mutexStateQuery)).holders.some((h) => h.requestId === next.requestId),
+        { what: 'the force-released holder gone', timeoutMs: 60_000 },
+      );
+
+      for (const wf of workflows) await wf.terminate('test over');
+      const settled = await Promise.all(outcomes);
+      for (const outcome of settled) {
+        if ('error' in outcome) expect(outcome.error).toBeInstanceOf(LockTimeoutError);
+      }
+      // A client that gave up withdrew its request: no client is left waiting.
+      const state = await mutex.query(mutexStateQuery);
+      expect(state.queue.filter((w) => w.requester.kind === 'client')).toEqual([]);
+    });
+  });
+});
