@@ -147,4 +147,34 @@ describe('BreakerMachine', () => {
     expect(breaker.permit({}, 'h'.repeat(1_100), 1_000, () => 'p1').decision).toBe('wait');
     expect(breaker.permit({}, 'h'.repeat(900), 1_000, () => 'p2').decision).toBe('probe');
   });
+
+  it('counts a half-open report only for a probe permit it issued and still holds out', () => {
+    const { breaker } = countingMachine();
+    breaker.report({ outcome: 'failure' }, 0);
+    breaker.report({ outcome: 'failure' }, 0);
+    breaker.tick(1_000);
+    expect(breaker.permit({}, 'w1', 1_000, () => 'p1')).toMatchObject({ decision: 'probe' });
+    // A made-up permit, and no permit at all from a workflow that holds none: ignored.
+    expect(breaker.report({ outcome: 'success', permitId: 'forged' }, 1_100)).toBe(false);
+    expect(breaker.reportBatch({ batchId: 'b1', runs: [{ outcome: 'success', count: 3 }] }, 1_100)).toBe(0);
+    expect(breaker.report({ outcome: 'success', sender: 'w2' }, 1_100)).toBe(false);
+    expect(breaker.takeRefusedPermits()).toEqual(['forged']);
+    expect(breaker.currentState).toBe('half-open');
+    // The real probe's report closes it; its permit, used up, counts as no permit afterwards.
+    expect(breaker.report({ outcome: 'success', permitId: 'p1' }, 1_200)).toBe(true);
+    expect(breaker.currentState).toBe('closed');
+    breaker.report({ outcome: 'failure', permitId: 'p1' }, 1_300);
+    expect(breaker.takeRefusedPermits()).toEqual(['p1']);
+    expect(breaker.inspect(1_300).counts.consecutiveFailures).toBe(1);
+  });
+
+  it('takes a permit-less report of an older dependent as the probe its sender holds', () => {
+    const { breaker } = countingMachine();
+    breaker.report({ outcome: 'failure' }, 0);
+    breaker.report({ outcome: 'failure' }, 0);
+    breaker.tick(1_000);
+    breaker.permit({}, 'w1', 1_000, () => 'p1');
+    expect(breaker.report({ outcome: 'success', sender: 'w1', startedAt: 1_050 }, 1_100)).toBe(true);
+    expect(breaker.currentState).toBe('closed');
+  });
 });

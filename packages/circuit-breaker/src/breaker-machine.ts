@@ -95,6 +95,7 @@ export class BreakerMachine {
   private readonly seenReports: Set<string>;
   private seenReportBytes = 0;
   private subscriberBytes = 0;
+  private readonly refusedPermits: string[] = [];
 
   /**
    * `onChange` is called whenever a deadline moves or a subscriber comes to be owed a notice: what the
@@ -151,7 +152,7 @@ export class BreakerMachine {
   report(report: OutcomeReport, now: number): boolean {
     if (report.reportId !== undefined && !this.remember(report.reportId)) return false;
     const { outcome, startedAt, permitId } = report;
-    const counted = this.countRun({ outcome, count: 1, startedAt, permitId }, now);
+    const counted = this.countRun({ outcome, count: 1, startedAt, permitId }, now, report.sender);
     if (counted > 0 && outcome === 'failure')
       this.lastFailure = `${report.sender ?? 'unknown sender'}: ${report.detail ?? 'failure'}`.slice(
         0,
@@ -166,7 +167,7 @@ export class BreakerMachine {
     let counted = 0;
     let failures = 0;
     for (const run of batch.runs) {
-      const n = this.countRun(run, now);
+      const n = this.countRun(run, now, undefined);
       counted += n;
       if (run.outcome === 'failure') failures += n;
     }
@@ -178,6 +179,21 @@ export class BreakerMachine {
       );
     }
     return counted;
+  }
+
+  /**
+   * Permit ids of reports since the last call that held a permit this breaker did not issue or no longer
+   * holds out (counted as ordinary reports), for the workflow to log.
+   */
+  takeRefusedPermits(): string[] {
+    return this.refusedPermits.splice(0);
+  }
+
+  /** Whether `permitId` is a probe or proceed-anyway permit issued by this breaker and not yet used up. */
+  private outstanding(permitId: string): boolean {
+    return (
+      this.probes.some((p) => p.permitId === permitId) || this.overrides.some((o) => o.permitId === permitId)
+    );
   }
 
   /** Remembers a report or batch id; false when it was seen before. Bounded by count and bytes. */
@@ -196,12 +212,28 @@ export class BreakerMachine {
     return true;
   }
 
-  /** Counts `run.count` equal outcomes one by one (the breaker may open midway); returns how many counted. */
-  private countRun(run: OutcomeRun, now: number): number {
+  /**
+   * Counts `run.count` equal outcomes one by one (the breaker may open midway); returns how many counted.
+   * `sender` is the reporting workflow's id as it claims it.
+   */
+  private countRun(run: OutcomeRun, now: number, sender: string | undefined): number {
     this.tick(now);
-    if (run.permitId !== undefined)
-      this.overrides = this.overrides.filter((o) => o.permitId !== run.permitId);
-    const stale = this.epoch > 0 && run.permitId === undefined && (run.startedAt ?? now) < this.since;
+    // Only a permit this breaker issued and still holds out makes a report a probe's (or a proceed-anyway
+    // call's): anyone can signal a report, and a made-up permit id must not close a half-open breaker.
+    let permitId = run.permitId;
+    if (permitId !== undefined && !this.outstanding(permitId)) {
+      this.refusedPermits.push(permitId);
+      permitId = undefined;
+    }
+    // Dependents started before reports carried their permit report a probe without it: theirs is the
+    // probe their sender holds.
+    if (permitId === undefined && this.state === 'half-open' && sender !== undefined)
+      permitId = this.probes.find((p) => p.holder === sender)?.permitId;
+    if (permitId !== undefined) this.overrides = this.overrides.filter((o) => o.permitId !== permitId);
+    const stale =
+      (this.epoch > 0 && permitId === undefined && (run.startedAt ?? now) < this.since) ||
+      // Half-open, only the admitted probes decide; a call without a live permit was never admitted.
+      (this.state === 'half-open' && permitId === undefined);
     let counted = 0;
     for (let i = 0; i < run.count; i += 1) {
       if (this.state === 'open' || stale) {
@@ -210,7 +242,7 @@ export class BreakerMachine {
         this.totals.ignoredReports += run.count - i;
         break;
       }
-      this.countOne(run.outcome === 'failure', run.permitId, now);
+      this.countOne(run.outcome === 'failure', permitId, now);
       counted += 1;
     }
     return counted;

@@ -47,6 +47,14 @@ export async function circuitBreakerWorkflow(input: CircuitBreakerInput): Promis
   const breaker = new BreakerMachine(input.dependency, options, Date.now(), input.carried, () => loop.wake());
   const logMeta = { breaker: me, dependency: input.dependency };
   let lastState = breaker.currentState;
+  const logRefusedPermits = () => {
+    for (const permitId of breaker.takeRefusedPermits())
+      log.warn(
+        `Circuit breaker "${input.dependency}" ignored permit ${permitId.slice(0, 100)} of a report: ` +
+          'not issued by it or no longer outstanding; counted as an ordinary report',
+        { ...logMeta, permitId: permitId.slice(0, 100) },
+      );
+  };
   const logTransition = () => {
     if (breaker.currentState === lastState) return;
     log.info(`Circuit breaker "${input.dependency}" ${lastState} → ${breaker.currentState}`, logMeta);
@@ -55,10 +63,12 @@ export async function circuitBreakerWorkflow(input: CircuitBreakerInput): Promis
 
   setTypedHandler(circuitBreakerReportSignal, (report) => {
     breaker.report(report, Date.now());
+    logRefusedPermits();
     logTransition();
   });
   setTypedHandler(circuitBreakerReportBatchSignal, (batch) => {
     breaker.reportBatch(batch, Date.now());
+    logRefusedPermits();
     logTransition();
   });
   setTypedHandler(circuitBreakerSubscribeSignal, ({ workflowId }) => {

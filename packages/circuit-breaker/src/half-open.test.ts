@@ -1,6 +1,7 @@
 import { useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
 import { describe, expect, it } from 'vitest';
 import { reportOutcome } from './client.js';
+import { circuitBreakerReportBatchSignal, circuitBreakerReportSignal } from './definitions.js';
 import { withBreakerTest } from './__tests__/test-helpers.js';
 import { dependentWorkflow } from './__tests__/test-workflows.js';
 
@@ -85,4 +86,50 @@ describe('half-open probes', () => {
       expect(after.transitions.map((t) => t.to)).toEqual(['open', 'half-open', 'closed']);
       expect(after.transitions[2]!.reason).toBe('2 half-open probe(s) succeeded');
     }));
+
+  it('does not let a success report holding a permit it never issued close it; a real probe does', () =>
+    withBreakerTest(
+      env,
+      'ledger',
+      async ({ dependency, fake, startBreaker, start, inspect, inspectUntil }) => {
+        const options = { failureThreshold: 2, cooldown: '1s', successThreshold: 1, probeTimeout: '30s' };
+        const handle = await startBreaker(options);
+        await reportOutcome(env.client, { dependency }, { outcome: 'failure', sender: 'test' });
+        await reportOutcome(env.client, { dependency }, { outcome: 'failure', sender: 'test' });
+        const halfOpen = await inspectUntil('the cooldown to end', (i) => i.state === 'half-open');
+
+        await handle.signal(circuitBreakerReportSignal.definition, {
+          outcome: 'success',
+          reportId: `${dependency}-forged-1`,
+          permitId: 'forged-permit-1',
+        });
+        await handle.signal(circuitBreakerReportBatchSignal.definition, {
+          batchId: `${dependency}-forged-2`,
+          runs: [{ outcome: 'success', count: 1, permitId: 'forged-permit-2' }],
+        });
+        const { totals } = halfOpen;
+        const after = await inspectUntil(
+          'both forged reports taken',
+          (i) => i.totals.successes + i.totals.ignoredReports >= totals.successes + totals.ignoredReports + 2,
+        );
+        expect(after.state).toBe('half-open');
+        expect(after.totals.successes).toBe(totals.successes);
+        expect(after.transitions.map((t) => t.to)).toEqual(['open', 'half-open']);
+        for (const permit of ['forged-permit-1', 'forged-permit-2'])
+          expect(env.logsMatching(`ignored permit ${permit} of a report`)).toHaveLength(1);
+
+        // The probe permit the breaker hands out is what closes it.
+        fake.state.healthy = true;
+        const dependent = await start(dependentWorkflow, 'dependent', {
+          dependency,
+          caller: 'd',
+          jobs: 1,
+          subscribe: false,
+        });
+        expect(await dependent.result()).toMatchObject({ done: 1, probes: 1 });
+        const closed = await inspect();
+        expect(closed.state).toBe('closed');
+        expect(closed.transitions.at(-1)!.reason).toBe('1 half-open probe(s) succeeded');
+      },
+    ));
 });
