@@ -1,5 +1,5 @@
 import type { Duration } from '@temporalio/common';
-import { CancellationScope, condition, isCancellation, log } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, log, workflowInfo } from '@temporalio/workflow';
 import {
   ExternalWorkflowNotFoundError,
   setTypedHandler,
@@ -107,13 +107,33 @@ export async function runFanoutChild(
   let start: FanoutStart | undefined;
   let cleanup: FanoutCleanup | undefined;
   const scope = new CancellationScope();
+  // Only the parent that started this child may start or clean it up: a signal naming another child,
+  // parent or fan-out is refused, so nobody else can end the child or make it report elsewhere.
+  const info = workflowInfo();
+  const refusal = (payload: FanoutChildIdentity): string | undefined => {
+    if (payload.childId !== info.workflowId) return `it names child ${payload.childId}`;
+    const parentId = info.parent?.workflowId;
+    if (parentId !== undefined && payload.parentWorkflowId !== parentId)
+      return `it names parent ${payload.parentWorkflowId}`;
+    if (start && payload.fanoutId !== start.fanoutId) return `it names fan-out ${payload.fanoutId}`;
+    return undefined;
+  };
+  const accept = (what: string, payload: FanoutChildIdentity): boolean => {
+    const why = refusal(payload);
+    if (why === undefined) return true;
+    log.warn(`Fan-out ${what} refused: ${why.slice(0, 300)}`, {
+      childId: info.workflowId,
+      parentWorkflowId: info.parent?.workflowId,
+    });
+    return false;
+  };
   setTypedHandler(fanoutStartSignal, (payload) => {
-    start ??= payload;
+    if (accept('start', payload)) start ??= payload;
   });
   // The parent's liveness check needs only the delivery; a handler keeps it out of the signal buffer.
   setTypedHandler(fanoutLivenessCheckSignal, () => undefined);
   setTypedHandler(fanoutCleanupSignal, (payload) => {
-    if (cleanup) return;
+    if (cleanup || !accept('clean-up', payload)) return;
     cleanup = payload;
     scope.cancel();
   });
