@@ -105,13 +105,21 @@ const PAUSE_PER_REQUEST_AHEAD_MS = 250;
 const MIN_PAUSE_MS = 100;
 const MAX_PAUSE_MS = 10_000;
 
-/** True when an acquire attempt failed only for want of an update slot (or our deadline passed): ask again. */
+// The server fails an update accepted by a run that then continued as new; the request went with it.
+const ACCEPTED_BEFORE_CONTINUE =
+  /completed before the Update completed|continued as new|workflow is closing/i;
+
+/**
+ * True when an acquire attempt failed only for want of an update slot, because the mutex was continuing
+ * as new, or because our deadline passed: ask again (the request keeps its place if it was queued).
+ */
 function askAgain(err: unknown): boolean {
   for (let e: unknown = err; e instanceof Error; e = e.cause) {
     const code = (e as { code?: unknown }).code;
     if (code === RESOURCE_EXHAUSTED || code === DEADLINE_EXCEEDED || /RESOURCE_EXHAUSTED/.test(e.message)) {
       return true;
     }
+    if (ACCEPTED_BEFORE_CONTINUE.test(e.message)) return true;
   }
   return false;
 }
@@ -182,8 +190,8 @@ export class MutexClient {
       timeoutMs,
     };
     const deadline = Date.now() + timeoutMs;
-    const ask = (): Promise<ClientAcquireResult> =>
-      this.client.workflow.executeUpdateWithStart(mutexAcquireUpdate, {
+    const ask = async (): Promise<ClientAcquireResult> => {
+      const result = await this.client.workflow.executeUpdateWithStart(mutexAcquireUpdate, {
         args: [request],
         startWorkflowOperation: new WithStartWorkflowOperation(mutexWorkflow, {
           workflowId,
@@ -200,6 +208,8 @@ export class MutexClient {
           workflowIdConflictPolicy: 'USE_EXISTING',
         }),
       });
+      return result;
+    };
     let attempt = 0;
     try {
       // "retry": still queued (the mutex is continuing as new, or every wait slot is taken): ask again.
