@@ -162,3 +162,32 @@ export async function releasingWorker(
     throw err;
   }
 }
+
+/** Asks for two locks at once and holds both until told to release: the grants may come in either order. */
+export async function holdTwoLocksAtOnce(first: string, second: string): Promise<LockLease[]> {
+  let releaseNow = false;
+  let leases: LockLease[] | undefined;
+  setHandler(releaseNowSignal, () => void (releaseNow = true));
+  setHandler(twoLeasesQuery, () => leases);
+  leases = await Promise.all([
+    acquireLock(first, { timeout: '30s' }),
+    acquireLock(second, { timeout: '30s' }),
+  ]);
+  await condition(() => releaseNow);
+  for (const lease of leases) await releaseLock(lease);
+  return leases;
+}
+
+export const twoLeasesQuery = defineQuery<LockLease[] | undefined>('test.two-leases');
+
+/** Holds the lock with `autoRenew` until told to release. */
+export async function holdWithRenewal(resourceId: string, leaseMs: number): Promise<void> {
+  let releaseNow = false;
+  let current: LockLease | undefined;
+  setHandler(releaseNowSignal, () => void (releaseNow = true));
+  setHandler(leaseQuery, () => current);
+  await withLock(resourceId, { timeout: '30s', lease: leaseMs, autoRenew: true }, async (lease) => {
+    current = lease;
+    await condition(() => releaseNow);
+  });
+}

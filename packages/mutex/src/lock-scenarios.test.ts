@@ -1,0 +1,85 @@
+import { pollUntil, useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
+import { describe, expect, it } from 'vitest';
+import { MutexClient } from './client.js';
+import { mutexStateQuery } from './definitions.js';
+import { mutexWorkflowId } from './index.js';
+import { workerActivities, workflowsPath } from './__tests__/test-support.js';
+import {
+  holdTwoLocksAtOnce,
+  holdUntilSignalled,
+  holdWithRenewal,
+  leaseQuery,
+  releaseNowSignal,
+  twoLeasesQuery,
+} from './__tests__/test-workflows.js';
+
+const env = useTemporalTestEnv();
+
+const state = (resourceId: string) =>
+  env.client.workflow.getHandle(mutexWorkflowId(resourceId)).query(mutexStateQuery);
+
+describe('Mutex leases and concurrent locks', () => {
+  it('keeps the lock for a holder that renews past its first expiry; the waiter gets it only on release', async () => {
+    await env.withWorker({ workflowsPath, activities: workerActivities(env) }, async (taskQueue) => {
+      const resourceId = env.taskQueue('renewed');
+      const holder = await env.client.workflow.start(holdWithRenewal, {
+        taskQueue,
+        workflowId: env.taskQueue('renewer'),
+        args: [resourceId, 3_000],
+      });
+      const lease = await pollUntil(() => holder.query(leaseQuery), { what: 'the lease' });
+      const waiter = await env.client.workflow.start(holdUntilSignalled, {
+        taskQueue,
+        workflowId: env.taskQueue('waiter'),
+        args: [resourceId, { timeoutMs: 60_000 }],
+      });
+      // Well past the first lease's end (by the mutex's own clock).
+      await pollUntil(
+        async () => (await state(resourceId)).holders[0]!.leaseExpiresAt > lease.leaseExpiresAt + 3_000,
+        {
+          what: 'two renewals',
+          timeoutMs: 30_000,
+        },
+      );
+      const now = await state(resourceId);
+      expect(now.holders.map((h) => h.requestId)).toEqual([lease.requestId]);
+      expect(now.recentGrants).toHaveLength(1);
+      expect(await waiter.query(leaseQuery)).toBeUndefined();
+      await holder.signal(releaseNowSignal);
+      await pollUntil(() => waiter.query(leaseQuery), { what: 'the waiter to hold' });
+      await waiter.signal(releaseNowSignal);
+    });
+  });
+
+  it.each(['first', 'second'] as const)(
+    'lets one workflow hold two locks asked at once, the %s granted last, without confusing the grants',
+    async (last) => {
+      await env.withWorker({ workflowsPath, activities: workerActivities(env) }, async (taskQueue) => {
+        const resources = [env.taskQueue('one'), env.taskQueue('two')];
+        const later = resources[last === 'first' ? 0 : 1]!;
+        const other = new MutexClient(env.client, { taskQueue, clientId: 'other' });
+        const blocking = await other.acquire(later, { timeout: '10s', lease: '1 minute' });
+        const holder = await env.client.workflow.start(holdTwoLocksAtOnce, {
+          taskQueue,
+          workflowId: env.taskQueue('two-at-once'),
+          args: [resources[0]!, resources[1]!],
+        });
+        await pollUntil(async () => (await state(later)).queue.length === 1, {
+          what: 'the later lock queued',
+        });
+        const sooner = resources.find((r) => r !== later)!;
+        await pollUntil(async () => (await state(sooner)).holders.length === 1, { what: 'the sooner lock' });
+        expect(await holder.query(twoLeasesQuery)).toBeUndefined();
+        expect(await other.release(blocking)).toBe(true);
+        const leases = await pollUntil(() => holder.query(twoLeasesQuery), { what: 'both locks' });
+        const held = await Promise.all(resources.map(state));
+        expect(leases.map((l) => l.resourceId)).toEqual(resources);
+        expect(leases.map((l) => l.requestId)).toEqual(held.map((s) => s.holders[0]!.requestId));
+        expect(leases.map((l) => l.fencingToken)).toEqual(held.map((s) => s.holders[0]!.fencingToken));
+        await holder.signal(releaseNowSignal);
+        await holder.result();
+        expect((await Promise.all(resources.map(state))).map((s) => s.holders)).toEqual([[], []]);
+      });
+    },
+  );
+});
