@@ -1,10 +1,13 @@
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { pollUntil, useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
 import { describe, expect, it } from 'vitest';
-import { MutexClient } from './client.js';
+import { createMutexActivities, MutexClient } from './client.js';
 import { mutexStateQuery } from './definitions.js';
 import { mutexWorkflowId } from './index.js';
 import { workerActivities, workflowsPath } from './__tests__/test-support.js';
 import {
+  exclusiveWorker,
   holdTwoLocksAtOnce,
   holdUntilSignalled,
   holdWithRenewal,
@@ -82,4 +85,45 @@ describe('Mutex leases and concurrent locks', () => {
       });
     },
   );
+
+  it('withdraws the request when acquireLock fails with an error other than cancellation', async () => {
+    const resourceId = env.taskQueue('failed-ask');
+    const real = createMutexActivities(env.client);
+    await env.withWorker(
+      {
+        workflowsPath,
+        activities: {
+          ...workerActivities(env),
+          // Queues the request behind a client that holds the lock, then fails: the request is left queued.
+          async mutexRequestLock(input: Parameters<typeof real.mutexRequestLock>[0]) {
+            await new MutexClient(env.client, { taskQueue: input.taskQueue, clientId: 'holder' }).acquire(
+              resourceId,
+              { timeout: '10s', lease: '1 minute' },
+            );
+            await real.mutexRequestLock(input);
+            throw ApplicationFailure.nonRetryable('failed after queueing the request');
+          },
+        },
+      },
+      async (taskQueue) => {
+        const workflowId = env.taskQueue('asker');
+        const failed = await env.client.workflow
+          .execute(exclusiveWorker, {
+            taskQueue,
+            workflowId,
+            args: [{ resourceId, workflowId, timeoutMs: 120_000, holdMs: 0 }],
+          })
+          .catch((err: unknown) => err);
+        expect(failed).toBeInstanceOf(WorkflowFailedError);
+        // Withdrawn at once, not left to wait out its 2-minute timeout.
+        await pollUntil(async () => (await state(resourceId)).queue.length === 0, {
+          what: 'the request withdrawn',
+          timeoutMs: 20_000,
+        });
+        expect((await state(resourceId)).holders.map((h) => h.requester)).toEqual([
+          { kind: 'client', clientId: 'holder' },
+        ]);
+      },
+    );
+  });
 });
