@@ -3,11 +3,17 @@ import { ApplicationFailure } from '@temporalio/common';
 import { pollUntil, useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
 import { describe, expect, it } from 'vitest';
 import { createMutexActivities, MutexClient } from './client.js';
-import { mutexStateQuery } from './definitions.js';
+import {
+  mutexLockRequestSignal,
+  mutexStateQuery,
+  mutexWithdrawSignal,
+  type LockRequest,
+} from './definitions.js';
 import { mutexWorkflowId } from './index.js';
 import { workerActivities, workflowsPath } from './__tests__/test-support.js';
 import {
   exclusiveWorker,
+  grantCollector,
   holdTwoLocksAtOnce,
   holdUntilSignalled,
   holdWithRenewal,
@@ -126,4 +132,72 @@ describe('Mutex leases and concurrent locks', () => {
       },
     );
   });
+
+  it.each(['before the grant', 'while the grant is in flight'] as const)(
+    'frees the lock when the withdrawal arrives %s',
+    async (when) => {
+      await env.withWorker({ workflowsPath, activities: workerActivities(env) }, async (taskQueue) => {
+        const resourceId = env.taskQueue('crossing');
+        const mutex = env.client.workflow.getHandle(mutexWorkflowId(resourceId));
+        // The requester runs on a task queue no worker serves: a grant sent to it stays unprocessed.
+        const requester = await env.client.workflow.start(grantCollector, {
+          taskQueue: env.taskQueue('nobody-serves'),
+          workflowId: env.taskQueue('requester'),
+        });
+        const holder = new MutexClient(env.client, { taskQueue, clientId: 'holder' });
+        const lease = await holder.acquire(resourceId, { timeout: '10s', lease: '1 minute' });
+        const request: LockRequest = {
+          requestId: `crossing-${when.length}`,
+          secret: 'secret',
+          requester: {
+            kind: 'workflow',
+            workflowId: requester.workflowId,
+            runId: requester.firstExecutionRunId,
+          },
+          leaseMs: 60_000,
+          timeoutMs: 60_000,
+        };
+        const withdraw = () =>
+          mutex.signal(mutexWithdrawSignal.definition, {
+            requestId: request.requestId,
+            secret: request.secret,
+          });
+        await mutex.signal(mutexLockRequestSignal.definition, request);
+        await pollUntil(async () => (await state(resourceId)).queue.length === 1, {
+          what: 'the request queued',
+        });
+
+        if (when === 'before the grant') {
+          await withdraw();
+          await pollUntil(async () => (await state(resourceId)).queue.length === 0, {
+            what: 'the withdrawal',
+          });
+          expect(await holder.release(lease)).toBe(true);
+        } else {
+          expect(await holder.release(lease)).toBe(true);
+          await pollUntil(async () => (await state(resourceId)).holders[0]?.requestId === request.requestId, {
+            what: 'the grant',
+          });
+          // The grant is in the requester's history, not yet seen by it, when the withdrawal goes out.
+          await pollUntil(
+            async () =>
+              ((await requester.fetchHistory()).events ?? []).some(
+                (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'mutex.lock-granted',
+              ),
+            { what: 'the grant delivered' },
+          );
+          await withdraw();
+        }
+        await pollUntil(async () => (await state(resourceId)).holders.length === 0, {
+          what: 'the lock freed',
+        });
+        const next = await holder.acquire(resourceId, { timeout: '10s' });
+        expect(next.fencingToken).toBeGreaterThan(lease.fencingToken);
+        expect(await holder.release(next)).toBe(true);
+        const granted = (await state(resourceId)).recentGrants.map((g) => g.requestId);
+        expect(granted.includes(request.requestId)).toBe(when !== 'before the grant');
+        await requester.terminate('test over');
+      });
+    },
+  );
 });
