@@ -57,7 +57,7 @@ describe('backpressure', () => {
       // processes them, hands them on and credits A with all 10 while A has sent none.
       await stageStatus(env.client, runId, 'B', 'running');
       await sendSignal(env.client, stageWorkflowId(runId, 'B'), pipelineItemsSignal, {
-        sender: 'test',
+        sender: stageWorkflowId(runId, 'A'),
         channel: 'A',
         entries: all.map((item, i) => ({
           seq: i + 1,

@@ -45,7 +45,12 @@ function checkItems(items: readonly PipelineItem[], maxBytes: number): void {
     try {
       item = parsePipelineItem(raw);
     } catch (err) {
-      throw new InvalidPipelineItemError((err as Error).message, (raw as { id?: string } | null)?.id);
+      // Cut: an over-long id may be why it is refused.
+      const id = (raw as { id?: unknown } | null)?.id;
+      throw new InvalidPipelineItemError(
+        (err as Error).message,
+        typeof id === 'string' ? id.slice(0, 100) : undefined,
+      );
     }
     try {
       assertPayloadSize(item.ref, `ref of item "${item.id}"`, maxBytes);

@@ -14,6 +14,14 @@ import {
 } from '@temporal-patterns/signal-utils/pattern-kit';
 import type { ItemFailureReason } from './errors.js';
 
+/**
+ * Longest ids a pipeline accepts: item ids, senders and channels. A longer one cannot be genuine (a
+ * workflow id is far shorter); it is refused (fed items logged and dropped, signals rejected as malformed)
+ * so that no run carries it.
+ */
+export const PIPELINE_ID_MAX_LENGTH = 1_000;
+const ID = { maxLength: PIPELINE_ID_MAX_LENGTH };
+
 /** An item fed into a pipeline: an id unique within the run and a small reference to its data. */
 export interface PipelineItem {
   /** Unique within the run; items with an id already seen are dropped. */
@@ -94,7 +102,7 @@ export interface FeedBatch {
 
 function parseEnvelope(raw: unknown): ItemEnvelope {
   const e = parseRecord(raw, 'item');
-  requiredString(e, 'id');
+  requiredString(e, 'id', ID);
   integerAtLeast(e, 'index', 0);
   oneOf(e, 'status', ['ok', 'failed', 'skipped']);
   return e as unknown as ItemEnvelope;
@@ -103,8 +111,8 @@ function parseEnvelope(raw: unknown): ItemEnvelope {
 /** Wire name `pipeline.items`: numbered items on one edge (upstream → downstream, last stage → run). */
 export const pipelineItemsSignal = defineTypedSignal<ItemsMessage>('pipeline.items', (raw) => {
   const m = parseRecord(raw, 'message');
-  requiredString(m, 'sender');
-  requiredString(m, 'channel');
+  requiredString(m, 'sender', ID);
+  requiredString(m, 'channel', ID);
   if (!Array.isArray(m.entries)) throw new Error('entries must be an array');
   for (const entry of m.entries) {
     const e = parseRecord(entry, 'entry');
@@ -129,8 +137,8 @@ export const pipelineStageFailedSignal = defineTypedSignal<StageFailedMessage>(
   'pipeline.stage-failed',
   (raw) => {
     const m = parseRecord(raw, 'message');
-    requiredString(m, 'sender');
-    requiredString(m, 'stage');
+    requiredString(m, 'sender', ID);
+    requiredString(m, 'stage', ID);
     oneOf(m, 'kind', ['item-failed', 'stalled', 'item-too-large']);
     // An activity's error message may be empty, and the run must still fail.
     if (optionalString(m, 'detail') === undefined) throw new Error('detail must be a string');
@@ -141,7 +149,7 @@ export const pipelineStageFailedSignal = defineTypedSignal<StageFailedMessage>(
 /** Checks one fed item's shape (the size is checked by the sender and the run). */
 export function parsePipelineItem(raw: unknown): PipelineItem {
   const item = parseRecord(raw, 'item');
-  return { id: requiredString(item, 'id'), ref: item.ref };
+  return { id: requiredString(item, 'id', ID), ref: item.ref };
 }
 
 /**

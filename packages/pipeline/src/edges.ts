@@ -15,6 +15,13 @@ interface InboxChannelState {
   gapSince?: number;
 }
 
+/**
+ * Items an edge may number past what its receiver expects beyond the receiver's window: early deliveries
+ * (a retried send) are held, but no more than this, so an item numbered far ahead cannot open a gap that
+ * never fills.
+ */
+export const MAX_EARLY_ITEMS = 1_000;
+
 /** What an inbox carries into the next run. */
 export interface InboxState {
   channels: Record<string, InboxChannelState>;
@@ -28,6 +35,7 @@ export class EdgeInbox {
     { nextSeq: number; buffered: Map<number, ItemEnvelope>; endAfter?: number; gapSince?: number }
   >();
   private duplicates: number;
+  private readonly refusals: string[] = [];
 
   constructor(channels: readonly string[], state?: InboxState) {
     this.duplicates = state?.duplicatesDropped ?? 0;
@@ -50,14 +58,35 @@ export class EdgeInbox {
     return this.duplicates;
   }
 
-  /** Takes a batch; returns the items that are now next in order on `channel`. */
-  accept(channel: string, entries: readonly EdgeEntry[], endAfter?: number): ItemEnvelope[] {
+  /**
+   * Takes a batch; returns the items that are now next in order on `channel`. What cannot be genuine is
+   * left out and described in {@link takeRefusals}: an item numbered past `maxSeq` (more than the sender
+   * can have sent) or past the announced end, an item whose number was taken by a different one (the
+   * first is kept), and an end that contradicts what was received or announced.
+   */
+  accept(
+    channel: string,
+    entries: readonly EdgeEntry[],
+    endAfter?: number,
+    maxSeq = Number.POSITIVE_INFINITY,
+  ): ItemEnvelope[] {
     const state = this.channels.get(channel);
     if (!state) return [];
-    if (endAfter !== undefined) state.endAfter = endAfter;
     for (const { seq, item } of entries) {
-      if (seq < state.nextSeq || state.buffered.has(seq)) this.duplicates += 1;
-      else state.buffered.set(seq, item);
+      const held = state.buffered.get(seq);
+      if (seq > maxSeq || (state.endAfter !== undefined && seq > state.endAfter)) {
+        this.refusals.push(`item ${seq} on "${channel}": past what its sender can have sent`);
+      } else if (seq < state.nextSeq || held) {
+        this.duplicates += 1;
+        if (held && JSON.stringify(held) !== JSON.stringify(item))
+          this.refusals.push(`item ${seq} on "${channel}": differs from the one received first (kept)`);
+      } else state.buffered.set(seq, item);
+    }
+    if (endAfter !== undefined) {
+      const highest = Math.max(state.nextSeq - 1, ...state.buffered.keys());
+      if (endAfter < highest || endAfter > maxSeq || (state.endAfter ?? endAfter) !== endAfter)
+        this.refusals.push(`end after ${endAfter} on "${channel}": contradicts the items received`);
+      else state.endAfter = endAfter;
     }
     const out: ItemEnvelope[] = [];
     for (let next = state.buffered.get(state.nextSeq); next; next = state.buffered.get(state.nextSeq)) {
@@ -70,6 +99,16 @@ export class EdgeInbox {
     if (!waiting) state.gapSince = undefined;
     else if (state.gapSince === undefined || out.length > 0) state.gapSince = Date.now();
     return out;
+  }
+
+  /** What {@link accept} refused since the last call, for the log. */
+  takeRefusals(): string[] {
+    return this.refusals.splice(0);
+  }
+
+  /** The highest number on `channel` that can be genuine while `ahead` more than it expects may come. */
+  limit(channel: string, ahead: number): number {
+    return (this.channels.get(channel)?.nextSeq ?? 1) - 1 + ahead;
   }
 
   /** True once every item up to the announced end has been handed out. */

@@ -150,7 +150,7 @@ describe('failure propagation', () => {
       await stageStatus(env.client, runId, 'B', 'running');
       // Item 2 of edge A → B without item 1: B holds it, then reports the gap instead of waiting forever.
       await sendSignal(env.client, stageB, pipelineItemsSignal, {
-        sender: 'test',
+        sender: stageWorkflowId(runId, 'A'),
         channel: 'A',
         entries: [{ seq: 2, item: { id: 'x', index: 1, status: 'ok', ref: 'x' } }],
       });

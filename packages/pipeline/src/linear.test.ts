@@ -72,7 +72,7 @@ describe('a linear pipeline under duplicated and reordered deliveries', () => {
       const dupes = Array.from({ length: 20 }, (_, k) => forged(100 + k));
       for (const entries of [late.slice(0, 50), dupes, late.slice(50)]) {
         await sendSignal(env.client, stageB.workflowId, pipelineItemsSignal, {
-          sender: 'test',
+          sender: stageWorkflowId(runId, 'A'),
           channel: 'A',
           entries,
         });

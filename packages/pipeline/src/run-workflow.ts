@@ -1,5 +1,6 @@
 import {
   ParentClosePolicy,
+  condition,
   getExternalWorkflowHandle,
   log,
   setHandler,
@@ -33,6 +34,7 @@ import {
 import {
   EDGE_SIGNAL_BUDGET_BYTES,
   EdgeInbox,
+  MAX_EARLY_ITEMS,
   EdgeOutbox,
   newOutboxState,
   type InboxState,
@@ -208,7 +210,10 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
       } catch (err) {
         const error = new InvalidPipelineItemError(
           err instanceof Error ? err.message : String(err),
-          typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : undefined,
+          // Cut: an over-long id is what may have been refused, and it must not flood the log.
+          typeof (raw as { id?: unknown })?.id === 'string'
+            ? (raw as { id: string }).id.slice(0, 100)
+            : undefined,
         );
         log.warn(`Pipeline run ${runId} dropped an item from ${source}: ${error.message}`, {
           type: error.type,
@@ -278,8 +283,22 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
       );
       return;
     }
-    for (const envelope of inbox.accept(message.channel, message.entries, message.endAfter))
-      deliver(message.channel, envelope);
+    // Only the last stage itself hands on its items: anything else could displace or end them.
+    const expected = stageWorkflowId(runId, message.channel);
+    if (message.sender !== expected) {
+      log.warn(
+        `Pipeline run ${runId} dropped items on "${message.channel}" from ${message.sender.slice(0, 100)}: ` +
+          `only ${expected} sends on that edge`,
+        { sender: message.sender.slice(0, 100) },
+      );
+      return;
+    }
+    // A last stage hands on each accepted item once: no number far past the count of items accepted.
+    const maxSeq = Math.max(seenIds.size, inbox.limit(message.channel, MAX_EARLY_ITEMS));
+    const entries = inbox.accept(message.channel, message.entries, message.endAfter, maxSeq);
+    for (const envelope of entries) deliver(message.channel, envelope);
+    for (const refusal of inbox.takeRefusals())
+      log.warn(`Pipeline run ${runId} dropped ${refusal}`, { sender: message.sender });
     lastProgressAt = Date.now();
     loop.wake();
   });
@@ -295,6 +314,14 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
   setTypedHandler(pipelineStageFailedSignal, (message) => {
     if (!stageNames.includes(message.stage)) {
       log.warn(`Pipeline run ${runId} ignored a failure report from unknown stage "${message.stage}"`);
+      return;
+    }
+    // A failure fails the whole run: only the stage's own workflow may report one.
+    if (message.sender !== stageWorkflowId(runId, message.stage)) {
+      log.warn(
+        `Pipeline run ${runId} ignored a failure report of stage "${message.stage}" from ` +
+          `${message.sender.slice(0, 100)}, which is not that stage`,
+      );
       return;
     }
     failure ??= message;
@@ -313,6 +340,10 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
         loop.wake();
       } catch (err) {
         if (err instanceof SignalTimeoutError) continue;
+        if (err instanceof SequenceGapError && feederGaps().some((g) => g.channel === err.channel)) {
+          skipFeederGaps(Date.now());
+          continue;
+        }
         if (err instanceof SequenceGapError) {
           stalled = new PipelineStalledError(
             runId,
@@ -327,7 +358,45 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
       }
     }
   };
+  // A feeder numbers from 1 and sends in order: a channel whose batch 1 has not come within the gap
+  // timeout is no feeder's. The loop skips its gap (logged) and takes its later batches like any
+  // feeder's (feeding is open) instead of failing the run as stalled.
+  const gapTimeoutMs = durationToMs(options.gapTimeout ?? '1 minute');
+  const feederGaps = () =>
+    Object.entries(feed.snapshot().channels).flatMap(([channel, c]) =>
+      c.nextSeq === 1 && c.gapSince !== undefined
+        ? [{ channel, due: c.gapSince + gapTimeoutMs, first: Math.min(...c.buffered.map((m) => m.seq)) }]
+        : [],
+    );
+  const skipFeederGaps = (now: number): number | undefined => {
+    let next: number | undefined;
+    for (const gap of feederGaps()) {
+      if (now < gap.due) {
+        next = Math.min(next ?? gap.due, gap.due);
+        continue;
+      }
+      log.warn(
+        `Pipeline run ${runId} ignored the missing feed batches before ${gap.first} from ` +
+          `"${gap.channel.slice(0, 100)}": batch 1 never came`,
+      );
+      feed.skipGap(gap.channel);
+    }
+    return next;
+  };
+  // A feed batch reaches the receiver, not the loop: wake the loop once for each new feeder gap to time.
+  const timedGaps = new Set<string>();
+  const watchFeederGaps = (): void => {
+    condition(() => feederGaps().some((g) => !timedGaps.has(g.channel))).then(
+      () => {
+        for (const g of feederGaps()) timedGaps.add(g.channel);
+        loop.wake();
+        watchFeederGaps();
+      },
+      () => undefined,
+    );
+  };
   if (!inputClosed) {
+    watchFeederGaps();
     feedLoop().catch((err: unknown) => {
       feedError = err;
       loop.wake();
@@ -444,6 +513,8 @@ export async function pipelineRunWorkflow(input: PipelineRunInput): Promise<Pipe
     }
     if (loop.changedSince(seen)) continue;
     const deadlines = outboxes.map((o) => o.retryDeadline).filter((d): d is number => d !== undefined);
+    const feederGap = inputClosed ? undefined : skipFeederGaps(Date.now());
+    if (feederGap !== undefined) deadlines.push(feederGap);
     if (outstanding) deadlines.push(lastProgressAt + idleTimeoutMs);
     loop.wakeAt(deadlines.length > 0 ? Math.min(...deadlines) : undefined);
     await loop.waitForChange(seen);

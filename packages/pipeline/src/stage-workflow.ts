@@ -13,6 +13,7 @@ import {
 import {
   EDGE_SIGNAL_BUDGET_BYTES,
   EdgeInbox,
+  MAX_EARLY_ITEMS,
   EdgeOutbox,
   newOutboxState,
   type InboxState,
@@ -253,8 +254,22 @@ export async function pipelineStageWorkflow(input: StageWorkflowInput): Promise<
       });
       return;
     }
-    for (const item of inbox.accept(message.channel, message.entries, message.endAfter))
+    // Only the edge's own sender numbers its items: anything else could displace or end them.
+    const expected = message.channel === PIPELINE_INPUT ? runId : stageWorkflowId(runId, message.channel);
+    if (message.sender !== expected) {
+      log.warn(
+        `Pipeline stage ${stage.name} dropped items on "${message.channel}" from ${message.sender.slice(0, 100)}: ` +
+          `only ${expected} sends on that edge`,
+        { sender: message.sender.slice(0, 100) },
+      );
+      return;
+    }
+    // An upstream sends no more than this stage's credit allows; far more ahead than that is not genuine.
+    const maxSeq = inbox.limit(message.channel, window + MAX_EARLY_ITEMS);
+    for (const item of inbox.accept(message.channel, message.entries, message.endAfter, maxSeq))
       deliver(message.channel, item);
+    for (const refusal of inbox.takeRefusals())
+      log.warn(`Pipeline stage ${stage.name} dropped ${refusal}`, { sender: message.sender });
     loop.wake();
   });
   setTypedHandler(pipelineCreditSignal, (message) => {
