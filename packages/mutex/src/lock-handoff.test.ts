@@ -1,6 +1,6 @@
 // The two hops #15 took out of a handoff: a running mutex is asked by plain signal (no signal-with-start
 // activity), and a protected activity can release its lease itself, ahead of its workflow.
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { pollUntil, useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
 import { describe, expect, it } from 'vitest';
@@ -25,8 +25,8 @@ function releaseSenders(events: HistoryEvent[]): string[] {
   return events
     .filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'mutex.release')
     .map((e) => {
-      const data = e.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0]?.data;
-      return (JSON.parse(Buffer.from(data ?? []).toString('utf8')) as { sender?: string }).sender ?? '';
+      const payload = e.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0];
+      return (payload ? defaultPayloadConverter.fromPayload<{ sender?: string }>(payload).sender : '') ?? '';
     });
 }
 

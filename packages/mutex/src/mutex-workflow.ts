@@ -158,20 +158,25 @@ export async function mutexWorkflow(input: MutexWorkflowInput): Promise<MutexWor
   let waitingClientUpdates = 0;
   let acquireUpdates = 0;
 
-  const undelivered = (holder: Holder, workflowId: string, err: unknown): void => {
-    // A requester that closed (or cannot take signals) must not keep the lock, nor fail the mutex.
-    const gone = err === 'gone' || err instanceof ExternalWorkflowNotFoundError;
+  // A requester that closed (or cannot take signals) must not keep the lock, nor fail the mutex.
+  const undelivered = (holder: Holder, workflowId: string, gone: boolean, error: string): void => {
     log.warn(gone ? 'Requester has closed; grant skipped' : 'Grant could not be delivered; skipped', {
       resourceId,
       requestId: holder.requestId,
       requester: workflowId,
-      error: err instanceof Error ? err.message : String(err),
+      error,
     });
     table.dropUndelivered(holder);
   };
   const signalGrant = (holder: Holder, workflowId: string, runId: string): Promise<void> =>
     signalWorkflow({ workflowId, runId }, mutexLockGrantedSignal, table.grantOf(holder)).catch(
-      (err: unknown) => undelivered(holder, workflowId, err),
+      (err: unknown) =>
+        undelivered(
+          holder,
+          workflowId,
+          err instanceof ExternalWorkflowNotFoundError,
+          err instanceof Error ? err.message : String(err),
+        ),
     );
   const deliverGrant = (holder: Holder): void => {
     if (holder.requester.kind !== 'workflow') return; // a client's grant is the result of its update
@@ -193,7 +198,7 @@ export async function mutexWorkflow(input: MutexWorkflowInput): Promise<MutexWor
         await signalGrant(holder, workflowId, runId);
         return;
       }
-      if (outcome === 'gone') undelivered(holder, workflowId, outcome);
+      if (outcome === 'gone') undelivered(holder, workflowId, true, 'the requester has closed');
     });
   };
 
