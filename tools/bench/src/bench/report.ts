@@ -57,6 +57,11 @@ function fmt(x: number): string {
 }
 
 /** The markdown table of a report; `name` is the file name of its chart. */
+/** A section that shows a part's results as JSON. */
+function jsonSection(title: string, value: unknown): string[] {
+  return [`## ${title}`, '', '```json', JSON.stringify(value, null, 2), '```', ''];
+}
+
 interface HopRow {
   handoffs: number;
   p50ByHop: Record<string, number>;
@@ -227,34 +232,18 @@ function markdown(report: Report, name: string): string {
     lines.push('');
   }
   if (r.historyEventsPerCycle)
-    lines.push(
-      '## History events per lock cycle',
-      '',
-      '```json',
-      JSON.stringify(r.historyEventsPerCycle, null, 2),
-      '```',
-      '',
-    );
+    lines.push(...jsonSection('History events per lock cycle', r.historyEventsPerCycle));
   const hops = r.handoffHops as { hops: string[]; byDesignAndRequesters: Record<string, HopRow> } | undefined;
   if (hops) lines.push(...hopTable(hops.hops, hops.byDesignAndRequesters));
   if (r.eventsPerUnit)
     lines.push(
-      '## History events per unit of work (pipeline item, fan-out child, breaker report)',
-      '',
-      '```json',
-      JSON.stringify(r.eventsPerUnit, null, 2),
-      '```',
-      '',
+      ...jsonSection(
+        'History events per unit of work (pipeline item, fan-out child, breaker report)',
+        r.eventsPerUnit,
+      ),
     );
   if (r.tenThousandCycles)
-    lines.push(
-      '## Many cycles on one mutex (continue-as-new)',
-      '',
-      '```json',
-      JSON.stringify(r.tenThousandCycles, null, 2),
-      '```',
-      '',
-    );
+    lines.push(...jsonSection('Many cycles on one mutex (continue-as-new)', r.tenThousandCycles));
   const mem = r.blockedMemory as
     { samples: Array<{ label: string; queued: number; rssMiB: number; heapUsedMiB: number }> } | undefined;
   if (mem) {
@@ -267,7 +256,6 @@ function markdown(report: Report, name: string): string {
     for (const s of mem.samples) lines.push(`| ${s.label} | ${s.queued} | ${s.rssMiB} | ${s.heapUsedMiB} |`);
     lines.push('', '```json', JSON.stringify({ ...mem, samples: undefined }, null, 2), '```', '');
   }
-  if (r.fanout)
-    lines.push('## Fan-out wall time', '', '```json', JSON.stringify(r.fanout, null, 2), '```', '');
+  if (r.fanout) lines.push(...jsonSection('Fan-out wall time', r.fanout));
   return `${lines.join('\n')}\n`;
 }

@@ -3,6 +3,8 @@
 // the grant reaches the waiter → the waiter's task schedules its activity → the activity starts.
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
 import { progress, round, summarize } from '../../common.js';
 import {
   articleDesign,
@@ -35,11 +37,12 @@ function ms(event: HistoryEvent): number {
 
 /** The first JSON payload of a signal, decoded (both designs use the default JSON converter). */
 function signalInput(event: HistoryEvent): unknown {
-  return payloadJson(event.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0]?.data);
+  return payloadValue(event.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0]);
 }
 
-function payloadJson(data: Uint8Array | null | undefined): unknown {
-  return data ? JSON.parse(Buffer.from(data).toString('utf8')) : undefined;
+/** A payload's value, decoded by the SDK's default converter (both designs use it). */
+function payloadValue(payload: temporal.api.common.v1.IPayload | null | undefined): unknown {
+  return payload ? defaultPayloadConverter.fromPayload(payload) : undefined;
 }
 
 /** The holder a release frees: named in the article's; in ours, the target of the grant with its request id. */
@@ -82,8 +85,7 @@ function grantsReceived(requesters: Map<string, HistoryEvent[]>): GrantReceived[
 const isGrantActivity = (e: HistoryEvent): boolean => {
   const marker = e.markerRecordedEventAttributes;
   if (marker?.markerName !== 'core_local_activity') return false;
-  const data = payloadJson(marker.details?.data?.payloads?.[0]?.data) as
-    { activity_type?: string } | undefined;
+  const data = payloadValue(marker.details?.data?.payloads?.[0]) as { activity_type?: string } | undefined;
   return data?.activity_type === 'mutexDeliverGrant';
 };
 
@@ -133,7 +135,7 @@ function mutexHandoffs(
     else if (e.signalExternalWorkflowExecutionInitiatedEventAttributes) {
       const attrs = e.signalExternalWorkflowExecutionInitiatedEventAttributes;
       const waiter = attrs.workflowExecution?.workflowId;
-      const grant = payloadJson(attrs.input?.payloads?.[0]?.data) as { requestId?: string } | undefined;
+      const grant = payloadValue(attrs.input?.payloads?.[0]) as { requestId?: string } | undefined;
       if (waiter && grant?.requestId) grantedTo.set(grant.requestId, waiter);
       const release = trigger.find(
         (s) => s.workflowExecutionSignaledEventAttributes?.signalName === releaseSignal,
