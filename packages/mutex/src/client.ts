@@ -18,9 +18,11 @@ import {
   mutexLockGrantedSignal,
   mutexLockRequestSignal,
   mutexReleaseSignal,
+  mutexRequestStatusQuery,
   mutexStateQuery,
   mutexWithdrawSignal,
   type ClientAcquireResult,
+  type ClientRequestStatus,
   type HolderInfo,
   type LockRequest,
   type MutexState,
@@ -35,7 +37,7 @@ import {
   type ReleasedInActivity,
   type RequestLockActivityInput,
 } from './lock.js';
-import { mutexWorkflow, validateMutexLimits } from './mutex-workflow.js';
+import { MAX_WAITING_CLIENT_UPDATES, mutexWorkflow, validateMutexLimits } from './mutex-workflow.js';
 
 export * from './index.js';
 // What createMutexActivities returns: exported so code that stores the activities can name their type.
@@ -99,19 +101,20 @@ export interface ClientAcquireOptions {
 // gRPC status codes: the server refused for load (too many updates in flight), or our deadline passed.
 const RESOURCE_EXHAUSTED = 8;
 const DEADLINE_EXCEEDED = 4;
-// A client that is not waiting inside an update asks again after a pause that grows with the requests
-// ahead of it (those near the head ask often, the rest rarely), so 100 waiters do not swamp the mutex.
-const PAUSE_PER_REQUEST_AHEAD_MS = 250;
-const MIN_PAUSE_MS = 100;
-const MAX_PAUSE_MS = 10_000;
+// A queued client far from the head waits by asking its status (a query: no history, no update slot), at
+// a pace set by how fast the queue has moved for it; near the head it waits inside an update, so its grant
+// reaches it at once. The first guess is one handoff every 50 ms.
+const FIRST_MS_PER_HANDOFF = 50;
+const MIN_PAUSE_MS = 20;
+const MAX_PAUSE_MS = 5_000;
 
 // The server fails an update accepted by a run that then continued as new; the request went with it.
 const ACCEPTED_BEFORE_CONTINUE =
   /completed before the Update completed|continued as new|workflow is closing/i;
 
 /**
- * True when an acquire attempt failed only for want of an update slot, because the mutex was continuing
- * as new, or because our deadline passed: ask again (the request keeps its place if it was queued).
+ * True when an attempt failed only for want of an update slot, because the mutex was continuing as new,
+ * or because our deadline passed: ask again (the request keeps its place if it was queued).
  */
 function askAgain(err: unknown): boolean {
   for (let e: unknown = err; e instanceof Error; e = e.cause) {
@@ -124,14 +127,38 @@ function askAgain(err: unknown): boolean {
   return false;
 }
 
-function pauseMs(ahead: number | undefined, attempt: number): number {
-  const base =
-    ahead === undefined ? MIN_PAUSE_MS * 2 ** Math.min(attempt, 6) : PAUSE_PER_REQUEST_AHEAD_MS * ahead;
-  return Math.min(MAX_PAUSE_MS, Math.max(MIN_PAUSE_MS, base)) * (0.5 + Math.random());
+/**
+ * How long a queued client waits before asking again: about until it would come within the update slots
+ * at the pace the queue has moved (`msPerHandoff`), with jitter so clients do not ask in step.
+ */
+function pauseMs(ahead: number, msPerHandoff: number): number {
+  const handoffsToGo = Math.max(1, ahead - MAX_WAITING_CLIENT_UPDATES + 1);
+  const ms = msPerHandoff * handoffsToGo * (0.5 + Math.random() * 0.5);
+  return Math.min(MAX_PAUSE_MS, Math.max(MIN_PAUSE_MS, ms));
+}
+
+/** Follows how fast one request moves up the queue, from the positions its status queries report. */
+class QueuePace {
+  msPerHandoff = FIRST_MS_PER_HANDOFF;
+  private last: { ahead: number; at: number } | undefined;
+
+  observe(ahead: number, at: number): void {
+    const { last } = this;
+    if (last !== undefined) {
+      this.msPerHandoff =
+        ahead < last.ahead
+          ? (at - last.at) / (last.ahead - ahead)
+          : // No move since the last look: the holder is slow, look less often.
+            Math.min(MAX_PAUSE_MS, this.msPerHandoff * 2);
+    }
+    this.last = { ahead, at };
+  }
 }
 
 // How long release and forceRelease wait for the mutex to say who holds before they release regardless.
 const QUERY_DEADLINE_MS = 400;
+// How long a waiting client waits for its status before it looks again.
+const STATUS_DEADLINE_MS = 5_000;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -174,9 +201,11 @@ export class MutexClient {
    * mutex's queue is full. A call that gives up (timeout, error) withdraws its request, so it is never
    * granted to nobody.
    *
-   * At most 5 client acquires wait inside an update at once (a workflow takes 10 updates in flight, and
-   * releases need some): the others keep their place in the queue and ask again, a little later each time
-   * (up to every second), so their grant can reach them up to a second late.
+   * The request is queued by signal-with-start (the mutex is created on demand). A client near the head
+   * of the queue (fewer than 5 ahead) then waits inside an update and gets its grant at once; one further
+   * back asks the mutex its status by query, at the pace the queue has moved (from every 20 ms to every
+   * 5 seconds), so any number of waiting clients leave the mutex's 10 update slots to the head of the
+   * queue, releases and operators.
    */
   async acquire(resourceId: string, options: ClientAcquireOptions): Promise<LockLease> {
     validateMutexLimits('MutexClient.acquire', options);
@@ -190,44 +219,74 @@ export class MutexClient {
       timeoutMs,
     };
     const deadline = Date.now() + timeoutMs;
-    const ask = async (): Promise<ClientAcquireResult> => {
-      const result = await this.client.workflow.executeUpdateWithStart(mutexAcquireUpdate, {
-        args: [request],
-        startWorkflowOperation: new WithStartWorkflowOperation(mutexWorkflow, {
-          workflowId,
-          taskQueue: this.options.taskQueue,
-          args: [
-            {
-              resourceId,
-              permits: options.permits,
-              idleTimeoutMs:
-                options.idleTimeout === undefined ? undefined : durationToMs(options.idleTimeout),
-              maxQueueLength: options.maxQueueLength,
-            },
-          ],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-        }),
-      });
-      return result;
+    const start = {
+      workflowId,
+      taskQueue: this.options.taskQueue,
+      args: [
+        {
+          resourceId,
+          permits: options.permits,
+          idleTimeoutMs: options.idleTimeout === undefined ? undefined : durationToMs(options.idleTimeout),
+          maxQueueLength: options.maxQueueLength,
+        },
+      ] as Parameters<typeof mutexWorkflow>,
     };
-    let attempt = 0;
+    const handle = this.client.workflow.getHandle(workflowId);
+    const enqueue = () =>
+      this.client.workflow.signalWithStart(mutexWorkflow, {
+        ...start,
+        signal: mutexLockRequestSignal.definition,
+        signalArgs: [request],
+      });
+    const status = async (): Promise<ClientRequestStatus | undefined> => {
+      try {
+        return await this.client.withDeadline(Math.min(deadline, Date.now() + STATUS_DEADLINE_MS), () =>
+          handle.query(mutexRequestStatusQuery, { requestId: request.requestId, secret: request.secret }),
+        );
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return { status: 'unknown' };
+        // Busy: look again later. Any other refusal (a worker without this query): ask by update.
+        return askAgain(err) ? undefined : { status: 'unknown' };
+      }
+    };
+    // Waits inside an update while a slot is free; otherwise says why not. Starts a mutex that is gone.
+    const askByUpdate = async (): Promise<ClientAcquireResult> => {
+      try {
+        // The deadline also cuts short the SDK's own retries of a refused update.
+        return await this.client.withDeadline(deadline, () =>
+          this.client.workflow.executeUpdateWithStart(mutexAcquireUpdate, {
+            args: [request],
+            startWorkflowOperation: new WithStartWorkflowOperation(mutexWorkflow, {
+              ...start,
+              workflowIdConflictPolicy: 'USE_EXISTING',
+            }),
+          }),
+        );
+      } catch (err) {
+        if (!askAgain(err) && Date.now() < deadline) throw err;
+        return { status: 'retry' };
+      }
+    };
+    const pace = new QueuePace();
     try {
-      // "retry": still queued (the mutex is continuing as new, or every wait slot is taken): ask again.
+      await enqueue();
       while (Date.now() < deadline) {
-        let result: ClientAcquireResult;
-        try {
-          // The deadline also cuts short the SDK's own retries of a refused update.
-          result = await this.client.withDeadline(deadline, ask);
-        } catch (err) {
-          if (!askAgain(err) && Date.now() < deadline) throw err;
-          result = { status: 'retry' };
+        const seen = await status();
+        if (seen?.status === 'granted') return { ...seen.grant, mutexWorkflowId: workflowId };
+        let ahead = seen?.status === 'queued' ? seen.ahead : MAX_WAITING_CLIENT_UPDATES;
+        if (seen?.status === 'queued' && ahead >= MAX_WAITING_CLIENT_UPDATES) {
+          pace.observe(ahead, Date.now());
+        } else if (seen !== undefined) {
+          // Near the head, or unknown to the mutex (refused, settled, or a lost run): the update says which.
+          const result = await askByUpdate();
+          if (result.status === 'granted') return { ...result.grant, mutexWorkflowId: workflowId };
+          if (result.status === 'timed-out') break;
+          if (result.status === 'queue-full') {
+            throw new LockQueueFullError(resourceId, request.requestId, result.maxQueueLength);
+          }
+          ahead = result.ahead ?? ahead;
         }
-        if (result.status === 'granted') return { ...result.grant, mutexWorkflowId: workflowId };
-        if (result.status === 'timed-out') break;
-        if (result.status === 'queue-full') {
-          throw new LockQueueFullError(resourceId, request.requestId, result.maxQueueLength);
-        }
-        await sleep(Math.min(pauseMs(result.ahead, attempt++), Math.max(0, deadline - Date.now())));
+        await sleep(Math.min(pauseMs(ahead, pace.msPerHandoff), Math.max(0, deadline - Date.now())));
       }
     } catch (err) {
       await this.withdraw(workflowId, request);
@@ -261,11 +320,7 @@ export class MutexClient {
     try {
       const holders = await this.holders(handle);
       if (holders !== undefined && !holders.some((h) => h.requestId === lease.requestId)) return false;
-      await handle.signal(mutexReleaseSignal.definition, {
-        requestId: lease.requestId,
-        grantToken: lease.grantToken,
-        sender: this.clientId,
-      });
+      await this.sendRelease(lease);
       return holders !== undefined || lease.leaseExpiresAt > Date.now();
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return false;
@@ -303,11 +358,7 @@ export class MutexClient {
   async releaseAfter<T>(lease: LockLease, work: () => Promise<T>): Promise<ReleasedInActivity<T>> {
     const value = await work();
     try {
-      await this.client.workflow.getHandle(lease.mutexWorkflowId).signal(mutexReleaseSignal.definition, {
-        requestId: lease.requestId,
-        grantToken: lease.grantToken,
-        sender: this.clientId,
-      });
+      await this.sendRelease(lease);
     } catch (err) {
       // A mutex that is gone holds nothing; any other failure leaves the release to the workflow.
       if (!(err instanceof WorkflowNotFoundError)) return { value };
@@ -325,8 +376,20 @@ export class MutexClient {
     try {
       return await fn(lease);
     } finally {
-      await this.release(lease);
+      // Straight to the signal: whether the lease was still current does not matter here.
+      await this.sendRelease(lease).catch((err: unknown) => {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      });
     }
+  }
+
+  /** The release signal for `lease`, authenticated by its grant token. */
+  private sendRelease(lease: LockLease): Promise<void> {
+    return this.client.workflow.getHandle(lease.mutexWorkflowId).signal(mutexReleaseSignal.definition, {
+      requestId: lease.requestId,
+      grantToken: lease.grantToken,
+      sender: this.clientId,
+    });
   }
 
   /**

@@ -71,7 +71,10 @@ export function parseLockRequest(raw: unknown): LockRequest {
   };
 }
 
-/** A requesting workflow's lock request (`mutex.lock-request`); the grant comes back by signal. */
+/**
+ * A lock request by signal (`mutex.lock-request`). A workflow's grant comes back by signal; a client's is
+ * its `mutex.request-status` answer or its `mutex.acquire` update's result.
+ */
 export const mutexLockRequestSignal = defineTypedSignal<LockRequest>('mutex.lock-request', parseLockRequest);
 
 /** A grant, sent to the requester. */
@@ -230,6 +233,34 @@ export type ClientAcquireResult =
       /** How many requests wait ahead of this one, when it is queued: the client asks again sooner when few do. */
       ahead?: number;
     };
+
+/** Which request a client asks about (`mutex.request-status`): its id and the secret it was sent with. */
+export interface RequestStatusQuery {
+  requestId: string;
+  secret: string;
+}
+
+/**
+ * A client request's status as the mutex sees it: granted (with the grant, for the secret's owner only);
+ * queued with `ahead` requests before it; or unknown (never queued, refused, or settled: ask by update to
+ * learn which).
+ */
+export type ClientRequestStatus =
+  { status: 'granted'; grant: LockGrant } | { status: 'queued'; ahead: number } | { status: 'unknown' };
+
+/** Validates a `mutex.request-status` query's argument. */
+export function parseRequestStatusQuery(raw: unknown): RequestStatusQuery {
+  const obj = parseRecord(raw);
+  return { requestId: token(obj, 'requestId'), secret: token(obj, 'secret') };
+}
+
+/**
+ * A client's request status (`mutex.request-status`). A query adds no history and takes none of the
+ * workflow's 10 update slots, so a client far back in the queue waits by asking this now and then.
+ */
+export const mutexRequestStatusQuery = defineQuery<ClientRequestStatus, [RequestStatusQuery]>(
+  'mutex.request-status',
+);
 
 /** Why the mutex refused a request: its queue was full. */
 export interface LockRefusal {

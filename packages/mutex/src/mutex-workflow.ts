@@ -25,11 +25,14 @@ import {
   mutexReleaseSignal,
   mutexReleaseUpdate,
   mutexRenewSignal,
+  mutexRequestStatusQuery,
   mutexStateQuery,
   mutexWithdrawSignal,
   parseForceRelease,
   parseLockRequest,
+  parseRequestStatusQuery,
   type ClientAcquireResult,
+  type ClientRequestStatus,
   type LockRequest,
 } from './definitions.js';
 import { InvalidMutexOptionsError } from './errors.js';
@@ -228,14 +231,9 @@ export async function mutexWorkflow(input: MutexWorkflowInput): Promise<MutexWor
 
   setTypedHandler(mutexLockRequestSignal, (request) => {
     const { requester } = request;
-    if (requester.kind !== 'workflow') {
-      log.warn('Lock request by signal must come from a workflow; ignored', {
-        resourceId,
-        requestId: request.requestId,
-      });
-      return;
-    }
     if (refused(request)) {
+      // A client learns of it when it asks by update (its status query finds the request unknown).
+      if (requester.kind !== 'workflow') return;
       const refusal = {
         resourceId,
         requestId: request.requestId,
@@ -255,6 +253,17 @@ export async function mutexWorkflow(input: MutexWorkflowInput): Promise<MutexWor
   });
   setTypedHandler(mutexRenewSignal, (req) => void wakeIf(table.renew(req, Date.now())));
   setTypedHandler(mutexWithdrawSignal, (req) => void wakeIf(table.withdraw(req)));
+  setHandler(mutexRequestStatusQuery, (query): ClientRequestStatus => {
+    const { requestId, secret } = parseRequestStatusQuery(query);
+    const holder = table.holder(requestId);
+    if (holder) {
+      return holder.secret === secret
+        ? { status: 'granted', grant: table.grantOf(holder) }
+        : { status: 'unknown' };
+    }
+    const ahead = table.queuePosition(requestId);
+    return ahead >= 0 ? { status: 'queued', ahead } : { status: 'unknown' };
+  });
   setHandler(mutexStateQuery, () => ({
     resourceId,
     permits,
