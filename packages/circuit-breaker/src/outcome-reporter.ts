@@ -5,8 +5,11 @@
  */
 import { CIRCUIT_BREAKER_LIMITS, type OutcomeBatch, type OutcomeRun } from './definitions.js';
 
-/** Runs held while the breaker cannot be reached; older ones are dropped beyond it (logged). */
-const MAX_PENDING_RUNS = 5 * CIRCUIT_BREAKER_LIMITS.batchRuns;
+/**
+ * Runs a reporter holds unsent: they pile up while a batch is in flight (one at a time, so a slow or
+ * unreachable breaker holds them up). Beyond it the oldest are dropped, and the next batch logs how many.
+ */
+export const MAX_PENDING_RUNS = 5 * CIRCUIT_BREAKER_LIMITS.batchRuns;
 
 /** Sends one batch; rejects when it could not be delivered. */
 export type BatchSender = (batch: OutcomeBatch) => Promise<void>;

@@ -1,11 +1,14 @@
 import { useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
-import { describe, expect, it } from 'vitest';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { describe, expect, it, vi } from 'vitest';
 import {
   CIRCUIT_BREAKER_REFUSED,
   CircuitBreakerRefusedError,
   flushCircuitBreakerReports,
   withCircuitBreaker,
 } from './client.js';
+import { CIRCUIT_BREAKER_LIMITS, type OutcomeBatch } from './definitions.js';
+import { MAX_PENDING_RUNS } from './outcome-reporter.js';
 import { breakerHistory, reportSignalCount, withBreakerTest } from './__tests__/test-helpers.js';
 
 const env = useTemporalTestEnv();
@@ -58,5 +61,60 @@ describe('withCircuitBreaker reports in batches', () => {
       expect(refusal).toBeInstanceOf(CircuitBreakerRefusedError);
       expect(refusal).toMatchObject({ type: CIRCUIT_BREAKER_REFUSED, nonRetryable: true, state: 'open' });
       expect(reached).toBe(2);
+    }));
+
+  it('holds at most 10,000 unsent runs per process: the oldest are dropped and logged, the breaker counts the rest', () =>
+    withBreakerTest(env, 'clicks', async ({ dependency, taskQueue, startBreaker, inspectUntil }) => {
+      // Alternating outcomes never open it (failureRatio 1) and make every call a run of its own.
+      await startBreaker({ failureThreshold: 100, failureRatio: 1 });
+      const wrapped = withCircuitBreaker(env.client, { dependency, taskQueue }, async (ok: boolean) => {
+        if (!ok) throw new Error('clicks: 503');
+        return ok;
+      });
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+      try {
+        // Every call passes the shared state check together and ends before the first batch (sent by the
+        // first failure) returns: the rest pile up behind it. The last two calls succeed, one run of two.
+        const calls = MAX_PENDING_RUNS + 2_000;
+        const settled = await Promise.allSettled(
+          Array.from({ length: calls }, (_, i) => wrapped(i % 2 === 0 || i === calls - 1)),
+        );
+        expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(calls / 2 + 1);
+        await flushCircuitBreakerReports();
+
+        const dropLogs = warn.mock.calls
+          .map(([message]) => String(message))
+          .filter((m) => m.startsWith(`Circuit breaker "${dependency}": dropped `));
+        expect(dropLogs).toHaveLength(1);
+        const dropped = Number(/dropped (\d+) outcomes/.exec(dropLogs[0]!)![1]);
+
+        // The breaker counts every outcome it was sent: all but the dropped ones.
+        const counted = await inspectUntil(
+          'every delivered outcome counted',
+          (i) => i.totals.successes + i.totals.failures === calls - dropped,
+        );
+        expect(counted.totals.ignoredReports).toBe(0);
+        const batches = (await breakerHistory(env.client, dependency))
+          .map((e) => e.event.workflowExecutionSignaledEventAttributes)
+          .filter((a) => a?.signalName === 'circuit-breaker.report-batch')
+          .map((a) => defaultPayloadConverter.fromPayload<OutcomeBatch>(a!.input!.payloads![0]!));
+        expect(batches.every((b) => b.runs.length <= CIRCUIT_BREAKER_LIMITS.batchRuns)).toBe(true);
+        const runs = batches.flatMap((b) => b.runs);
+        expect(runs.reduce((sum, r) => sum + r.count, 0)).toBe(calls - dropped);
+        // Behind the first batch the process held exactly the cap, and kept the newest: the last run.
+        expect(runs.length - batches[0]!.runs.length).toBe(MAX_PENDING_RUNS);
+        expect(runs.at(-1)).toMatchObject({ outcome: 'success', count: 2 });
+
+        // The breaker keeps counting.
+        await expect(wrapped(false)).rejects.toThrow('clicks: 503');
+        await flushCircuitBreakerReports();
+        const after = await inspectUntil(
+          'the next outcome counted',
+          (i) => i.totals.failures === counted.totals.failures + 1,
+        );
+        expect(after.state).toBe('closed');
+      } finally {
+        warn.mockRestore();
+      }
     }));
 });

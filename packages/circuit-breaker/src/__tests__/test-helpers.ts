@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { pollUntil, type TemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
 import type { Client, WorkflowHandle, WorkflowStartOptions } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { Workflow } from '@temporalio/workflow';
 import {
@@ -13,6 +14,7 @@ import {
   type BreakerInspection,
   type CircuitBreakerOptions,
 } from '../client.js';
+import type { PermitResponse } from '../definitions.js';
 import { dependentStatusQuery, type CallInput, type DependentStatus } from './test-workflows.js';
 
 /** The fixture workflows every test's worker runs. */
@@ -22,28 +24,57 @@ export const workflowsPath = fileURLToPath(new URL('./test-workflows.ts', import
 export interface CallRecord extends CallInput {
   breakerState: BreakerInspection['state'] | 'absent';
   ok: boolean;
+  /**
+   * Calls in flight at the dependency when this one started, itself included, that probe or started while
+   * the breaker was not closed: what `halfOpenProbes` bounds.
+   */
+  probesInFlight: number;
 }
 
 /**
  * A fake dependency: `callDependency` fails while `healthy` is false, logs every call with the breaker's
  * own state (queried when the call starts), and reports its outcome through `withCircuitBreaker` unless
- * `reporting: false`.
+ * `reporting: false`. While `hold` is set, a call stays in flight until `release(caller)` lets it end.
  */
 export function fakeDependency(client: Client, dependency: string, options: { reporting?: boolean } = {}) {
-  const state = { healthy: false, calls: [] as CallRecord[] };
+  const state = { healthy: false, hold: false, calls: [] as CallRecord[] };
+  const held = new Map<string, () => void>();
+  const inFlight = new Set<CallRecord>();
   const call = async (input: CallInput) => {
     const breakerState = await inspectCircuitBreaker(client, dependency).then(
       (i) => i.state,
       () => 'absent' as const,
     );
     const ok = state.healthy;
-    state.calls.push({ ...input, breakerState, ok });
-    if (!ok) throw new Error(`${dependency} is down`);
-    return `job ${input.job} done`;
+    const record: CallRecord = { ...input, breakerState, ok, probesInFlight: 0 };
+    inFlight.add(record);
+    record.probesInFlight = [...inFlight].filter((c) => c.probe || c.breakerState !== 'closed').length;
+    state.calls.push(record);
+    try {
+      if (state.hold) await new Promise<void>((resolve) => held.set(input.caller, resolve));
+      if (!ok) throw new Error(`${dependency} is down`);
+      return `job ${input.job} done`;
+    } finally {
+      inFlight.delete(record);
+    }
   };
   const callDependency =
     options.reporting === false ? call : withCircuitBreaker(client, { dependency }, call);
-  return { state, activities: { callDependency } };
+  return {
+    state,
+    activities: { callDependency },
+    /** Callers whose call is held in flight. */
+    heldCallers: () => [...held.keys()],
+    /** Ends the held call of `caller`, or every held call and the holding (no caller). */
+    release(caller?: string) {
+      if (caller === undefined) state.hold = false;
+      for (const [who, resolve] of held)
+        if (caller === undefined || who === caller) {
+          held.delete(who);
+          resolve();
+        }
+    },
+  };
 }
 
 /** Polls the status query of each fixture workflow in `workflows` until every status satisfies `ready`. */
@@ -96,29 +127,34 @@ export async function withBreakerTest<T>(
   const dependency = env.taskQueue(name);
   const fake = fakeDependency(env.client, dependency, options);
   const activities = { ...createCircuitBreakerActivities(env.client), ...fake.activities };
-  return env.withWorker({ workflowsPath, activities }, (taskQueue) => {
+  return env.withWorker({ workflowsPath, activities }, async (taskQueue) => {
     const inspect = () => inspectCircuitBreaker(env.client, dependency);
-    return body({
-      dependency,
-      taskQueue,
-      fake,
-      startBreaker: (breakerOptions) =>
-        startCircuitBreaker(env.client, { dependency, taskQueue, options: breakerOptions }),
-      inspect,
-      inspectUntil: (what, ready, timeoutMs) =>
-        pollUntil(
-          async () => {
-            const inspection = await inspect();
-            return ready(inspection) ? inspection : undefined;
-          },
-          { what, timeoutMs },
-        ),
-      start: <W extends Workflow>(workflow: W, suffix: string, ...args: Parameters<W>) => {
-        // The SDK types `args` by a conditional type on W, which a generic W meets only through a cast.
-        const startOptions = { taskQueue, workflowId: `${dependency}-${suffix}`, args };
-        return env.client.workflow.start(workflow, startOptions as unknown as WorkflowStartOptions<W>);
-      },
-    });
+    // A failed test must not leave calls held: the worker waits for its activities before it stops.
+    try {
+      return await body({
+        dependency,
+        taskQueue,
+        fake,
+        startBreaker: (breakerOptions) =>
+          startCircuitBreaker(env.client, { dependency, taskQueue, options: breakerOptions }),
+        inspect,
+        inspectUntil: (what, ready, timeoutMs) =>
+          pollUntil(
+            async () => {
+              const inspection = await inspect();
+              return ready(inspection) ? inspection : undefined;
+            },
+            { what, timeoutMs },
+          ),
+        start: <W extends Workflow>(workflow: W, suffix: string, ...args: Parameters<W>) => {
+          // The SDK types `args` by a conditional type on W, which a generic W meets only through a cast.
+          const startOptions = { taskQueue, workflowId: `${dependency}-${suffix}`, args };
+          return env.client.workflow.start(workflow, startOptions as unknown as WorkflowStartOptions<W>);
+        },
+      });
+    } finally {
+      fake.release();
+    }
   });
 }
 
@@ -170,4 +206,29 @@ export function reportSignalCount(events: BreakerEvent[]): number {
   return events.filter((e) =>
     e.event.workflowExecutionSignaledEventAttributes?.signalName?.startsWith('circuit-breaker.report'),
   ).length;
+}
+
+/** A permit answer the breaker sent, and the breaker's workflow time when it decided it. */
+export interface PermitAnswer extends PermitResponse {
+  to: string;
+  decidedAt: number;
+}
+
+/** Every answer to a permit request in `events`, in the order the breaker gave them. */
+export function permitAnswers(events: BreakerEvent[]): PermitAnswer[] {
+  const byId = new Map(events.map((e) => [`${e.runId}/${e.eventId}`, e]));
+  const answers: PermitAnswer[] = [];
+  for (const { runId, event } of events) {
+    const attrs = event.signalExternalWorkflowExecutionInitiatedEventAttributes;
+    if (attrs?.signalName !== 'circuit-breaker.permit.response') continue;
+    const envelope = defaultPayloadConverter.fromPayload<{ payload: PermitResponse }>(
+      attrs.input!.payloads![0]!,
+    );
+    // Workflow time in a task is the time its WorkflowTaskStarted event was recorded.
+    const completed = byId.get(`${runId}/${Number(attrs.workflowTaskCompletedEventId)}`)!;
+    const startedId = Number(completed.event.workflowTaskCompletedEventAttributes!.startedEventId);
+    const decidedAt = byId.get(`${runId}/${startedId}`)!.at;
+    answers.push({ ...envelope.payload, to: attrs.workflowExecution!.workflowId!, decidedAt });
+  }
+  return answers;
 }

@@ -1,5 +1,5 @@
 // Fixture workflows for this package's tests (not part of the published entries).
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, type Duration } from '@temporalio/common';
 import { continueAsNew, defineQuery, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import { circuitBreaker, type BreakerGuardOptions, type CircuitBreakerOptions } from '../index.js';
 
@@ -15,10 +15,9 @@ interface TestActivities {
   callDependency(input: CallInput): Promise<string>;
 }
 
-const { callDependency } = proxyActivities<TestActivities>({
-  startToCloseTimeout: '10s',
-  retry: { maximumAttempts: 1 },
-});
+function dependencyActivities(callTimeout: Duration = '10s'): TestActivities {
+  return proxyActivities<TestActivities>({ startToCloseTimeout: callTimeout, retry: { maximumAttempts: 1 } });
+}
 
 export interface DependentInput {
   dependency: string;
@@ -32,6 +31,8 @@ export interface DependentInput {
   unsubscribeAtEnd?: boolean;
   /** Hold the workflow open after the jobs until this many ms passed (to stay a live subscriber). */
   lingerMs?: number;
+  /** startToCloseTimeout of each call; longer for calls a test holds in flight. Defaults to 10 seconds. */
+  callTimeout?: Duration;
 }
 
 export interface DependentStatus {
@@ -55,6 +56,7 @@ export const dependentStatusQuery = defineQuery<DependentStatus>('test.dependent
 /** Does `jobs` calls to the dependency, each guarded by the breaker; a failed job is retried. */
 export async function dependentWorkflow(input: DependentInput): Promise<DependentResult> {
   const breaker = circuitBreaker({ dependency: input.dependency, options: input.options });
+  const { callDependency } = dependencyActivities(input.callTimeout);
   let done = 0;
   let probes = 0;
   let failedCalls = 0;
