@@ -103,14 +103,17 @@ const RESOURCE_EXHAUSTED = 8;
 const DEADLINE_EXCEEDED = 4;
 // A queued client far from the head waits by asking its status (a query: no history, no update slot), at
 // a pace set by how fast the queue has moved for it; near the head it waits inside an update, so its grant
-// reaches it at once. The first guess is one handoff every 50 ms.
-const FIRST_MS_PER_HANDOFF = 50;
+// reaches it at once. The first guess is one handoff every 200 ms: 100 clients looking at that pace ask
+// about 30 queries a second between them, fewer as they learn the real pace.
+const FIRST_MS_PER_HANDOFF = 200;
 const MIN_PAUSE_MS = 20;
 const MAX_PAUSE_MS = 5_000;
 
 // The server fails an update accepted by a run that then continued as new; the request went with it.
+// It also fails an update whose workflow task it lost ("unexpected workflow task failure", seen with 4
+// clients taking turns); a queued request keeps its place.
 const ACCEPTED_BEFORE_CONTINUE =
-  /completed before the Update completed|continued as new|workflow is closing/i;
+  /completed before the Update completed|continued as new|workflow is closing|unexpected workflow task failure/i;
 
 /**
  * True when an attempt failed only for want of an update slot, because the mutex was continuing as new,
@@ -137,6 +140,26 @@ function pauseMs(ahead: number, msPerHandoff: number): number {
   return Math.min(MAX_PAUSE_MS, Math.max(MIN_PAUSE_MS, ms));
 }
 
+/**
+ * Acquire updates this process has in flight, per mutex. A process never waits in more than 5 of a mutex's
+ * 10 update slots: its other clients queue by signal and look by query, so a burst of clients in one
+ * process never meets the server's refusal (which the SDK retries, in waves).
+ */
+const updatesInFlight = new Map<string, number>();
+
+async function withProcessUpdateSlot<T>(key: string, ask: () => Promise<T>): Promise<T | undefined> {
+  const inFlight = updatesInFlight.get(key) ?? 0;
+  if (inFlight >= MAX_WAITING_CLIENT_UPDATES) return undefined;
+  updatesInFlight.set(key, inFlight + 1);
+  try {
+    return await ask();
+  } finally {
+    const left = (updatesInFlight.get(key) ?? 1) - 1;
+    if (left > 0) updatesInFlight.set(key, left);
+    else updatesInFlight.delete(key);
+  }
+}
+
 /** Follows how fast one request moves up the queue, from the positions its status queries report. */
 class QueuePace {
   msPerHandoff = FIRST_MS_PER_HANDOFF;
@@ -157,8 +180,10 @@ class QueuePace {
 
 // How long release and forceRelease wait for the mutex to say who holds before they release regardless.
 const QUERY_DEADLINE_MS = 400;
-// How long a waiting client waits for its status before it looks again.
-const STATUS_DEADLINE_MS = 5_000;
+// How long a waiting client waits for its status query (10-40 ms from an idle worker). A query sent while
+// the mutex's workflow task runs can wait for its next task (measured: 1.3-4.3 s with 4 clients taking
+// turns), so a late answer is not awaited.
+const STATUS_DEADLINE_MS = 300;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -201,11 +226,11 @@ export class MutexClient {
    * mutex's queue is full. A call that gives up (timeout, error) withdraws its request, so it is never
    * granted to nobody.
    *
-   * The request is queued by signal-with-start (the mutex is created on demand). A client near the head
-   * of the queue (fewer than 5 ahead) then waits inside an update and gets its grant at once; one further
-   * back asks the mutex its status by query, at the pace the queue has moved (from every 20 ms to every
-   * 5 seconds), so any number of waiting clients leave the mutex's 10 update slots to the head of the
-   * queue, releases and operators.
+   * The first ask is an Update-with-Start (the mutex is created on demand): while fewer than 5 client
+   * acquires wait inside updates, it waits there and gets its grant at once. This process never has more
+   * than 5 acquires of one mutex in updates: beyond that it queues the request by signal-with-start. A
+   * request with 5 or more ahead of it waits by asking its status by query (no history, no update slot), at
+   * the pace the queue has moved for it (every 20 ms to 5 s), and by update again once fewer are ahead.
    */
   async acquire(resourceId: string, options: ClientAcquireOptions): Promise<LockLease> {
     validateMutexLimits('MutexClient.acquire', options);
@@ -232,22 +257,23 @@ export class MutexClient {
       ] as Parameters<typeof mutexWorkflow>,
     };
     const handle = this.client.workflow.getHandle(workflowId);
+    const pace = new QueuePace();
     const enqueue = () =>
       this.client.workflow.signalWithStart(mutexWorkflow, {
         ...start,
         signal: mutexLockRequestSignal.definition,
         signalArgs: [request],
       });
-    const status = async (): Promise<ClientRequestStatus | undefined> => {
-      try {
-        return await this.client.withDeadline(Math.min(deadline, Date.now() + STATUS_DEADLINE_MS), () =>
-          handle.query(mutexRequestStatusQuery, { requestId: request.requestId, secret: request.secret }),
+    // Undefined when the answer is late: a query can wait for the mutex's next workflow task, so it is
+    // not awaited (a late answer is dropped).
+    const status = (): Promise<ClientRequestStatus | undefined> => {
+      const answer = handle
+        .query(mutexRequestStatusQuery, { requestId: request.requestId, secret: request.secret })
+        .catch((err: unknown): ClientRequestStatus | undefined =>
+          // Gone, or a worker without this query: the update says what became of the request.
+          err instanceof WorkflowNotFoundError || !askAgain(err) ? { status: 'unknown' } : undefined,
         );
-      } catch (err) {
-        if (err instanceof WorkflowNotFoundError) return { status: 'unknown' };
-        // Busy: look again later. Any other refusal (a worker without this query): ask by update.
-        return askAgain(err) ? undefined : { status: 'unknown' };
-      }
+      return Promise.race([answer, sleep(STATUS_DEADLINE_MS).then(() => undefined)]);
     };
     // Waits inside an update while a slot is free; otherwise says why not. Starts a mutex that is gone.
     const askByUpdate = async (): Promise<ClientAcquireResult> => {
@@ -267,26 +293,42 @@ export class MutexClient {
         return { status: 'retry' };
       }
     };
-    const pace = new QueuePace();
+    const key = `${this.client.options.namespace}/${workflowId}`;
+    let byUpdate = true;
     try {
-      await enqueue();
       while (Date.now() < deadline) {
-        const seen = await status();
-        if (seen?.status === 'granted') return { ...seen.grant, mutexWorkflowId: workflowId };
-        let ahead = seen?.status === 'queued' ? seen.ahead : MAX_WAITING_CLIENT_UPDATES;
-        if (seen?.status === 'queued' && ahead >= MAX_WAITING_CLIENT_UPDATES) {
-          pace.observe(ahead, Date.now());
-        } else if (seen !== undefined) {
-          // Near the head, or unknown to the mutex (refused, settled, or a lost run): the update says which.
-          const result = await askByUpdate();
+        let ahead: number | undefined;
+        if (byUpdate) {
+          const result = await withProcessUpdateSlot(key, askByUpdate);
+          if (result === undefined) {
+            // This process already has its share of waits in updates: queue by signal, look by query.
+            await enqueue();
+            byUpdate = false;
+            continue;
+          }
           if (result.status === 'granted') return { ...result.grant, mutexWorkflowId: workflowId };
           if (result.status === 'timed-out') break;
           if (result.status === 'queue-full') {
             throw new LockQueueFullError(resourceId, request.requestId, result.maxQueueLength);
           }
-          ahead = result.ahead ?? ahead;
+          ahead = result.ahead;
+        } else {
+          const seen = await status();
+          if (seen?.status === 'granted') return { ...seen.grant, mutexWorkflowId: workflowId };
+          if (seen?.status === 'unknown') {
+            // Not queued (refused, settled, or a lost run): the update queues it or says why not.
+            byUpdate = true;
+            continue;
+          }
+          if (seen?.status === 'queued') {
+            ahead = seen.ahead;
+            pace.observe(ahead, Date.now());
+          }
         }
-        await sleep(Math.min(pauseMs(ahead, pace.msPerHandoff), Math.max(0, deadline - Date.now())));
+        // Near the head: wait inside an update. Further back, or not known: look by query.
+        byUpdate = ahead !== undefined && ahead < MAX_WAITING_CLIENT_UPDATES;
+        const pause = pauseMs(ahead ?? MAX_WAITING_CLIENT_UPDATES, pace.msPerHandoff);
+        await sleep(Math.min(pause, Math.max(0, deadline - Date.now())));
       }
     } catch (err) {
       await this.withdraw(workflowId, request);
@@ -329,16 +371,17 @@ export class MutexClient {
   }
 
   /** The mutex's holders, or undefined when it does not answer the query in time (a busy worker). */
-  private async holders(handle: WorkflowHandle): Promise<HolderInfo[] | undefined> {
-    try {
-      const state = await this.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
-        handle.query(mutexStateQuery),
-      );
-      return state.holders;
-    } catch (err) {
-      if (askAgain(err)) return undefined;
-      throw err;
-    }
+  private holders(handle: WorkflowHandle): Promise<HolderInfo[] | undefined> {
+    const answer = handle.query(mutexStateQuery).then(
+      (state) => state.holders,
+      (err: unknown) => {
+        if (askAgain(err)) return undefined;
+        throw err;
+      },
+    );
+    // A late answer (a worker busy with other queries) is not awaited, and a late failure is dropped.
+    answer.catch(() => undefined);
+    return Promise.race([answer, sleep(QUERY_DEADLINE_MS).then(() => undefined)]);
   }
 
   /**
