@@ -5,7 +5,7 @@ import {
 } from '@temporal-patterns/temporal-harness/testing';
 import { describe, expect, it } from 'vitest';
 import { MutexClient } from './client.js';
-import { mutexStateQuery } from './definitions.js';
+import { mutexAcquireUpdate, mutexRequestStatusQuery, mutexStateQuery } from './definitions.js';
 import { LockTimeoutError, mutexWorkflowId, type LockLease } from './index.js';
 import { workerActivities, workflowsPath } from './__tests__/test-support.js';
 import { holdUntilSignalled } from './__tests__/test-workflows.js';
@@ -116,6 +116,49 @@ describe('MutexClient with many client waiters', () => {
       expect(state.recentGrants.map((g) => g.requester)).toEqual(
         ['holder', ...order].map((clientId) => ({ kind: 'client', clientId })),
       );
+    });
+  });
+  it('keeps update waits for the first 5 places of the queue: a client further back is told its place and the pace at once', async () => {
+    await env.withWorker({ workflowsPath, activities: workerActivities(env) }, async (taskQueue) => {
+      const resourceId = env.taskQueue('near-head');
+      const mutex = env.client.workflow.getHandle(mutexWorkflowId(resourceId));
+      const holder = new MutexClient(env.client, { taskQueue, clientId: 'holder' });
+      // Grants to time, then a holder, then 6 workflows queued: no client update waits yet.
+      for (let i = 0; i < 3; i++) {
+        await holder.release(await holder.acquire(resourceId, { timeout: '10s' }));
+      }
+      const lease = await holder.acquire(resourceId, { timeout: '10s', lease: '1 minute' });
+      const workflows = [];
+      for (let i = 0; i < 6; i++) {
+        workflows.push(
+          await env.client.workflow.start(holdUntilSignalled, {
+            taskQueue,
+            workflowId: env.taskQueue(`wf-${i}`),
+            args: [resourceId, { timeoutMs: 60_000 }],
+          }),
+        );
+        await pollUntil(async () => (await mutex.query(mutexStateQuery)).queue.length === i + 1, {
+          what: `workflow ${i} queued`,
+        });
+      }
+      const request = {
+        requestId: 'far-back',
+        secret: 'far-back-secret',
+        requester: { kind: 'client', clientId: 'probe' },
+        leaseMs: 60_000,
+        timeoutMs: 60_000,
+      } as const;
+      // The update answers without waiting (before the patch it waited in a free slot until the timeout).
+      const result = await env.client.withDeadline(Date.now() + 5_000, () =>
+        mutex.executeUpdate(mutexAcquireUpdate, { args: [request] }),
+      );
+      expect(result).toMatchObject({ status: 'retry', ahead: 6 });
+      expect(result.status === 'retry' && result.handoffMs).toBeGreaterThanOrEqual(0);
+      expect(
+        await mutex.query(mutexRequestStatusQuery, { requestId: 'far-back', secret: 'far-back-secret' }),
+      ).toMatchObject({ status: 'queued', ahead: 6 });
+      await holder.release(lease);
+      for (const wf of workflows) await wf.terminate('test over');
     });
   });
 });

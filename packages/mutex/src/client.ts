@@ -136,38 +136,88 @@ function askAgain(err: unknown): boolean {
  */
 function pauseMs(ahead: number, msPerHandoff: number): number {
   const handoffsToGo = Math.max(1, ahead - MAX_WAITING_CLIENT_UPDATES + 1);
-  const ms = msPerHandoff * handoffsToGo * (0.5 + Math.random() * 0.5);
+  // Aim to look again when about half of the handoffs to go have happened: early rather than late.
+  const ms = msPerHandoff * handoffsToGo * (0.25 + Math.random() * 0.25);
   return Math.min(MAX_PAUSE_MS, Math.max(MIN_PAUSE_MS, ms));
 }
 
 /**
- * Acquire updates this process has in flight, per mutex. A process never waits in more than 5 of a mutex's
- * 10 update slots: its other clients queue by signal and look by query, so a burst of clients in one
- * process never meets the server's refusal (which the SDK retries, in waves).
+ * The acquire updates this process has in flight, per mutex. A process never waits in more than 5 of a
+ * mutex's 10 update slots: its other clients queue by signal and look by query, so a burst of clients in
+ * one process never meets the server's refusal (which the SDK retries, in waves). A slot that frees up
+ * wakes this process's waiting client nearest the head at once, so a queue of local clients moves at the
+ * pace of the update waits, not of the status queries.
  */
-const updatesInFlight = new Map<string, number>();
+class ProcessUpdateSlots {
+  private readonly inFlight = new Map<string, number>();
+  private readonly sleepers = new Map<string, Set<{ ahead: number; wake: () => void }>>();
 
-async function withProcessUpdateSlot<T>(key: string, ask: () => Promise<T>): Promise<T | undefined> {
-  const inFlight = updatesInFlight.get(key) ?? 0;
-  if (inFlight >= MAX_WAITING_CLIENT_UPDATES) return undefined;
-  updatesInFlight.set(key, inFlight + 1);
-  try {
-    return await ask();
-  } finally {
-    const left = (updatesInFlight.get(key) ?? 1) - 1;
-    if (left > 0) updatesInFlight.set(key, left);
-    else updatesInFlight.delete(key);
+  /** Runs `ask` in one of the mutex's slots; undefined, without running it, when all are taken. */
+  async run<T>(key: string, ask: () => Promise<T>): Promise<T | undefined> {
+    const taken = this.inFlight.get(key) ?? 0;
+    if (taken >= MAX_WAITING_CLIENT_UPDATES) return undefined;
+    this.inFlight.set(key, taken + 1);
+    try {
+      return await ask();
+    } finally {
+      const left = (this.inFlight.get(key) ?? 1) - 1;
+      if (left > 0) this.inFlight.set(key, left);
+      else this.inFlight.delete(key);
+    }
+  }
+
+  /** Sleeps `ms`; resolves true when woken early because a slot freed up. */
+  sleep(key: string, ahead: number, ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const set = this.sleepers.get(key) ?? new Set();
+      this.sleepers.set(key, set);
+      const sleeper = {
+        ahead,
+        wake: () => {
+          clearTimeout(timer);
+          leave();
+          resolve(true);
+        },
+      };
+      const leave = () => {
+        set.delete(sleeper);
+        if (set.size === 0) this.sleepers.delete(key);
+      };
+      const timer = setTimeout(() => {
+        leave();
+        resolve(false);
+      }, ms);
+      set.add(sleeper);
+    });
+  }
+
+  /** Wakes this process's sleeping client nearest the head, when one was granted (the queue moved). */
+  wakeNearest(key: string): void {
+    const set = this.sleepers.get(key);
+    if (!set || set.size === 0) return;
+    let nearest: { ahead: number; wake: () => void } | undefined;
+    for (const s of set) if (!nearest || s.ahead < nearest.ahead) nearest = s;
+    nearest?.wake();
   }
 }
+
+const processUpdateSlots = new ProcessUpdateSlots();
 
 /** Follows how fast one request moves up the queue, from the positions its status queries report. */
 class QueuePace {
   msPerHandoff = FIRST_MS_PER_HANDOFF;
   private last: { ahead: number; at: number } | undefined;
 
-  observe(ahead: number, at: number): void {
+  /** `handoffMs`: the mutex's own figure, when it gives one; else the pace is learned from `ahead`. */
+  observe(ahead: number, at: number, handoffMs?: number): void {
     const { last } = this;
-    if (last !== undefined) {
+    if (handoffMs !== undefined) {
+      // The mutex's pace, unless this request has not moved since the last look (a slow holder).
+      this.msPerHandoff =
+        last !== undefined && ahead >= last.ahead
+          ? Math.min(MAX_PAUSE_MS, Math.max(handoffMs, this.msPerHandoff * 2))
+          : handoffMs;
+    } else if (last !== undefined) {
       this.msPerHandoff =
         ahead < last.ahead
           ? (at - last.at) / (last.ahead - ahead)
@@ -295,23 +345,29 @@ export class MutexClient {
     };
     const key = `${this.client.options.namespace}/${workflowId}`;
     let byUpdate = true;
+    let queuedBySignal = false;
     try {
       while (Date.now() < deadline) {
         let ahead: number | undefined;
         if (byUpdate) {
-          const result = await withProcessUpdateSlot(key, askByUpdate);
+          const result = await processUpdateSlots.run(key, askByUpdate);
           if (result === undefined) {
             // This process already has its share of waits in updates: queue by signal, look by query.
-            await enqueue();
+            if (!queuedBySignal) await enqueue();
+            queuedBySignal = true;
             byUpdate = false;
             continue;
           }
-          if (result.status === 'granted') return { ...result.grant, mutexWorkflowId: workflowId };
+          if (result.status === 'granted') {
+            processUpdateSlots.wakeNearest(key);
+            return { ...result.grant, mutexWorkflowId: workflowId };
+          }
           if (result.status === 'timed-out') break;
           if (result.status === 'queue-full') {
             throw new LockQueueFullError(resourceId, request.requestId, result.maxQueueLength);
           }
           ahead = result.ahead;
+          if (ahead !== undefined) pace.observe(ahead, Date.now(), result.handoffMs);
         } else {
           const seen = await status();
           if (seen?.status === 'granted') return { ...seen.grant, mutexWorkflowId: workflowId };
@@ -322,13 +378,19 @@ export class MutexClient {
           }
           if (seen?.status === 'queued') {
             ahead = seen.ahead;
-            pace.observe(ahead, Date.now());
+            pace.observe(ahead, Date.now(), seen.handoffMs);
           }
         }
         // Near the head: wait inside an update. Further back, or not known: look by query.
         byUpdate = ahead !== undefined && ahead < MAX_WAITING_CLIENT_UPDATES;
         const pause = pauseMs(ahead ?? MAX_WAITING_CLIENT_UPDATES, pace.msPerHandoff);
-        await sleep(Math.min(pause, Math.max(0, deadline - Date.now())));
+        const woken = await processUpdateSlots.sleep(
+          key,
+          ahead ?? Number.MAX_SAFE_INTEGER,
+          Math.min(pause, Math.max(0, deadline - Date.now())),
+        );
+        // A slot of this process freed up: ask by update now.
+        if (woken) byUpdate = true;
       }
     } catch (err) {
       await this.withdraw(workflowId, request);

@@ -232,6 +232,8 @@ export type ClientAcquireResult =
       status: 'retry';
       /** How many requests wait ahead of this one, when it is queued: the client asks again sooner when few do. */
       ahead?: number;
+      /** The mean time between recent grants, in ms, when known: how soon to look again. */
+      handoffMs?: number;
     };
 
 /** Which request a client asks about (`mutex.request-status`): its id and the secret it was sent with. */
@@ -246,7 +248,9 @@ export interface RequestStatusQuery {
  * learn which).
  */
 export type ClientRequestStatus =
-  { status: 'granted'; grant: LockGrant } | { status: 'queued'; ahead: number } | { status: 'unknown' };
+  | { status: 'granted'; grant: LockGrant }
+  | { status: 'queued'; ahead: number; handoffMs?: number }
+  | { status: 'unknown' };
 
 /** Validates a `mutex.request-status` query's argument. */
 export function parseRequestStatusQuery(raw: unknown): RequestStatusQuery {

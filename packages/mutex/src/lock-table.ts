@@ -295,6 +295,15 @@ export class LockTable {
     };
   }
 
+  /** The mean time between the last 10 grants, in ms: how fast the queue moves. Undefined before 2 grants. */
+  handoffMs(): number | undefined {
+    const last = this.recentGrants.slice(-10);
+    const first = last[0];
+    const latest = last.at(-1);
+    if (!first || !latest || last.length < 2) return undefined;
+    return Math.round((latest.grantedAt - first.grantedAt) / (last.length - 1));
+  }
+
   /** The earliest lease end or queue timeout, or `undefined` when nobody holds or waits. */
   nextDeadline(): number | undefined {
     const deadlines = [

@@ -129,6 +129,8 @@ function validateInput(input: MutexWorkflowInput): void {
   validateMutexLimits('mutexWorkflow', { ...input, permits: input.permits ?? 1 });
 }
 
+/** Patch id of client update waits kept for the first places of the queue (#15). */
+const CLIENT_WAITS_NEAR_HEAD_PATCH = 'mutex-client-waits-near-head';
 /** Patch id of the wake-up that lets a run fed only no-op signals continue as new (#13). */
 const WAKE_TO_CONTINUE_PATCH = 'mutex-wake-to-continue';
 /** Patch id of the one-timer loop (#15); runs recorded before it keep a timer per pass on replay. */
@@ -262,7 +264,7 @@ export async function mutexWorkflow(input: MutexWorkflowInput): Promise<MutexWor
         : { status: 'unknown' };
     }
     const ahead = table.queuePosition(requestId);
-    return ahead >= 0 ? { status: 'queued', ahead } : { status: 'unknown' };
+    return ahead >= 0 ? { status: 'queued', ahead, handoffMs: table.handoffMs() } : { status: 'unknown' };
   });
   setHandler(mutexStateQuery, () => ({
     resourceId,
@@ -279,8 +281,14 @@ export async function mutexWorkflow(input: MutexWorkflowInput): Promise<MutexWor
       if (refused(request)) return { status: 'queue-full', maxQueueLength };
       if (!table.isKnown(request.requestId)) wakeIf(table.enqueue(request, Date.now()));
       const { requestId } = request;
-      // Over the cap, the request keeps its place in the queue and its client asks again.
-      if (waitingClientUpdates < MAX_WAITING_CLIENT_UPDATES) {
+      // Over the cap, the request keeps its place in the queue and its client asks again. Runs since the
+      // patch keep the update waits for the head of the queue (positions only move forward, so at most
+      // MAX_WAITING_CLIENT_UPDATES qualify): whoever is granted next is already waiting to hear it.
+      const nearHeadOnly = patched(CLIENT_WAITS_NEAR_HEAD_PATCH);
+      const mayWait =
+        waitingClientUpdates < MAX_WAITING_CLIENT_UPDATES &&
+        (!nearHeadOnly || table.queuePosition(requestId) < MAX_WAITING_CLIENT_UPDATES);
+      if (mayWait) {
         waitingClientUpdates += 1;
         try {
           await condition(
@@ -293,7 +301,10 @@ export async function mutexWorkflow(input: MutexWorkflowInput): Promise<MutexWor
       const holder = table.holder(requestId);
       if (holder) return { status: 'granted', grant: table.grantOf(holder) };
       const ahead = table.queuePosition(requestId);
-      return ahead >= 0 ? { status: 'retry', ahead } : { status: 'timed-out' };
+      if (ahead < 0) return { status: 'timed-out' };
+      return nearHeadOnly
+        ? { status: 'retry', ahead, handoffMs: table.handoffMs() }
+        : { status: 'retry', ahead };
     },
     {
       validator: (request) => {
