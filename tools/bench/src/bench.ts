@@ -87,6 +87,11 @@ async function main(): Promise<void> {
             grantsByLocalActivity: true,
           }),
         );
+        systems.push(
+          temporalSystem(memory.client, memory.taskQueue, 'temporal-lock-in-activity', {
+            lockInActivity: true,
+          }),
+        );
       }
       if (wants(options, 'compare'))
         systems.push(temporalSystem(defaults.client, defaults.taskQueue, 'temporal-default-server'));
@@ -120,7 +125,8 @@ async function main(): Promise<void> {
       bundlePath,
       store,
       storeUrl,
-      systems,
+      // `--systems` narrows the contention table; every system is still closed below.
+      systems: options.systems ? systems.filter((x) => options.systems?.includes(x.name as never)) : systems,
     };
     for (const part of PARTS) if (wants(options, part.name)) Object.assign(results, await part.run(ctx));
     if (defaults && wants(options, 'floor')) {

@@ -15,6 +15,7 @@ const COLORS: Record<string, string> = {
   'article-mutex': '#2e9e5b',
   'temporal-release-in-activity': '#3b1fa8',
   'temporal-fast': '#1a0a66',
+  'temporal-lock-in-activity': '#0b6e4f',
   redis: '#d6402c',
   postgres: '#2f6f9f',
 };

@@ -7,7 +7,7 @@ import { mutexWorkflow, mutexWorkflowId } from '@temporal-patterns/mutex';
 import { MutexClient } from '@temporal-patterns/mutex/client';
 import { now, type StoreClient } from './store.js';
 import { sleep } from './common.js';
-import { articleContender, articleMutexWorkflow, contender } from './workflows.js';
+import { activityLockContender, articleContender, articleMutexWorkflow, contender } from './workflows.js';
 import { articleMutexId } from './article-mutex.js';
 
 /** One contender's record: when it asked (driver clock) and its section's fencing token. */
@@ -203,7 +203,8 @@ export function temporalSystem(
   {
     releaseInActivity = false,
     grantsByLocalActivity = false,
-  }: { releaseInActivity?: boolean; grantsByLocalActivity?: boolean } = {},
+    lockInActivity = false,
+  }: { releaseInActivity?: boolean; grantsByLocalActivity?: boolean; lockInActivity?: boolean } = {},
 ): LockSystem {
   const mutex = new MutexClient(client, { taskQueue });
   return {
@@ -224,20 +225,26 @@ export function temporalSystem(
             args: [{ resourceId, idleTimeoutMs: 60_000, grantsByLocalActivity }],
           }),
         startContender: (workflowId) =>
-          client.workflow.start(contender, {
-            taskQueue,
-            workflowId,
-            args: [
-              {
-                resourceId,
-                cycles: 100_000,
-                holdMs,
-                leaseMs: 600_000,
-                timeoutMs: 600_000,
-                releaseInActivity,
-              },
-            ],
-          }),
+          lockInActivity
+            ? client.workflow.start(activityLockContender, {
+                taskQueue,
+                workflowId,
+                args: [{ resourceId, cycles: 100_000, holdMs, timeoutMs: 600_000 }],
+              })
+            : client.workflow.start(contender, {
+                taskQueue,
+                workflowId,
+                args: [
+                  {
+                    resourceId,
+                    cycles: 100_000,
+                    holdMs,
+                    leaseMs: 600_000,
+                    timeoutMs: 600_000,
+                    releaseInActivity,
+                  },
+                ],
+              }),
         contenders,
         resourceId,
       }),

@@ -45,6 +45,10 @@ const activities: BenchActivities = {
   benchCriticalSection: (input) => store.criticalSection(input),
   benchCriticalSectionReleasing: ({ lease, ...section }) =>
     mutex.releaseAfter(lease, () => store.criticalSection({ ...section, fencingToken: lease.fencingToken })),
+  benchSectionLockedByClient: ({ timeoutMs, ...section }) =>
+    mutex.withLock(section.resourceId, { timeout: timeoutMs, lease: '1 minute' }, (lease) =>
+      store.criticalSection({ ...section, fencingToken: lease.fencingToken }),
+    ),
   benchStamp: async (input) => void (await store.post('/stamp', input)),
 };
 // The one stage of the pipeline the fault suite keeps open (it never receives an item).

@@ -41,12 +41,28 @@ export interface BenchActivities {
     holdMs: number;
     lease: LockLease;
   }): Promise<ReleasedInActivity<{ accepted: boolean }>>;
+  /**
+   * The whole lock cycle in the activity: `MutexClient.withLock` around the same section, so the grant
+   * reaches the waiting activity as its update's result, with no workflow task on the handoff path.
+   */
+  benchSectionLockedByClient(input: {
+    resourceId: string;
+    holder: string;
+    holdMs: number;
+    timeoutMs: number;
+  }): Promise<{ accepted: boolean }>;
   /** Records a timestamp in the store (driver clock). */
   benchStamp(input: { key: string; label: string }): Promise<void>;
 }
 
 const acts = proxyActivities<BenchActivities>({
   startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '200ms', backoffCoefficient: 1.5, maximumInterval: '2 seconds' },
+});
+
+// An activity that waits for a lock may wait as long as its acquire's timeout.
+const lockingActs = proxyActivities<BenchActivities>({
+  startToCloseTimeout: '15 minutes',
   retry: { initialInterval: '200ms', backoffCoefficient: 1.5, maximumInterval: '2 seconds' },
 });
 
@@ -95,6 +111,27 @@ export async function contender(input: ContenderInput): Promise<{ tokens: number
     );
   }
   return { tokens, rejected };
+}
+
+/** Takes the lock `cycles` times from its activity (`MutexClient.withLock`), as `contender` does from the workflow. */
+export async function activityLockContender(input: {
+  resourceId: string;
+  cycles: number;
+  holdMs: number;
+  timeoutMs: number;
+}): Promise<{ rejected: number }> {
+  const holder = workflowInfo().workflowId;
+  let rejected = 0;
+  for (let i = 0; i < input.cycles; i++) {
+    const { accepted } = await lockingActs.benchSectionLockedByClient({
+      resourceId: input.resourceId,
+      holder,
+      holdMs: input.holdMs,
+      timeoutMs: input.timeoutMs,
+    });
+    if (!accepted) rejected++;
+  }
+  return { rejected };
 }
 
 export interface CyclerInput {

@@ -17,6 +17,20 @@ export const BENCH_PARTS = [
 ] as const;
 export type BenchPartName = (typeof BENCH_PARTS)[number];
 
+/** The lock systems of the contention table. */
+const CONTENTION_SYSTEMS = [
+  'temporal',
+  'temporal-sqlite',
+  'temporal-default-server',
+  'article-mutex',
+  'temporal-release-in-activity',
+  'temporal-fast',
+  'temporal-lock-in-activity',
+  'redis',
+  'postgres',
+] as const;
+export type ContentionSystemName = (typeof CONTENTION_SYSTEMS)[number];
+
 const USAGE = `Usage: npm run bench -- [--quick] [--only=PART,...] [--skip=PART,...] [--cycles-budget-s=N]
        npm run bench -- --render=RESULTS.json
 
@@ -29,6 +43,7 @@ Runs the bench on its own dev servers, Redis and PostgreSQL and writes tools/ben
   --cycles-budget-s=N   stop the many-cycles part after N seconds (default 120 quick, 2700 full)
   --contenders=N,...    contender counts of the contention table (default 1,4 quick; 1,4,16,64 full)
   --holds=MS,...        hold times of the contention table (default 0,10 quick; 0,10,100 full)
+  --systems=NAME,...    only these systems in the contention table: \${CONTENTION_SYSTEMS.join(', ')}
   --render=FILE         redraw the table and chart of a results file, run nothing
   --help                this text`;
 
@@ -45,16 +60,7 @@ export interface BenchParameters {
   /** Critical-section hold times in ms. */
   holds: number[];
   /** Measurement window per system and contention setting, in ms. */
-  windowMs: {
-    temporal: number;
-    'temporal-sqlite': number;
-    'temporal-default-server': number;
-    'article-mutex': number;
-    'temporal-release-in-activity': number;
-    'temporal-fast': number;
-    redis: number;
-    postgres: number;
-  };
+  windowMs: Record<ContentionSystemName, number>;
   /** Requester counts of the per-hop handoff breakdown, and lock cycles each requester runs there. */
   hopContenders: number[];
   hopCycles: number;
@@ -85,6 +91,7 @@ const QUICK: BenchParameters = {
     'article-mutex': 4000,
     'temporal-release-in-activity': 4000,
     'temporal-fast': 4000,
+    'temporal-lock-in-activity': 4000,
     redis: 1500,
     postgres: 1500,
   },
@@ -111,6 +118,7 @@ const FULL: BenchParameters = {
     'article-mutex': 15_000,
     'temporal-release-in-activity': 15_000,
     'temporal-fast': 15_000,
+    'temporal-lock-in-activity': 15_000,
     redis: 4000,
     postgres: 4000,
   },
@@ -130,6 +138,8 @@ export interface BenchOptions {
   only?: BenchPartName[];
   /** Parts named by `--skip`. */
   skip: BenchPartName[];
+  /** Systems named by `--systems`; every system when unset. */
+  systems?: ContentionSystemName[];
   /** Time budget of the many-cycles part, in seconds. */
   cyclesBudgetS: number;
   /** A results file to redraw instead of running anything. */
@@ -152,6 +162,7 @@ export function parseBenchOptions(argv: string[] = process.argv.slice(2)): Bench
           'cycles-budget-s': { type: 'string' },
           contenders: { type: 'string' },
           holds: { type: 'string' },
+          systems: { type: 'string' },
           render: { type: 'string' },
           help: { type: 'boolean' },
         },
@@ -161,6 +172,7 @@ export function parseBenchOptions(argv: string[] = process.argv.slice(2)): Bench
   const quick = args.quick ?? false;
   const only = listOf(USAGE, '--only', args.only, BENCH_PARTS);
   const skip = listOf(USAGE, '--skip', args.skip, BENCH_PARTS) ?? [];
+  const systems = listOf(USAGE, '--systems', args.systems, CONTENTION_SYSTEMS);
   const cyclesBudgetS =
     args['cycles-budget-s'] === undefined ? (quick ? 120 : 2700) : Number(args['cycles-budget-s']);
   if (!(cyclesBudgetS > 0))
@@ -181,6 +193,7 @@ export function parseBenchOptions(argv: string[] = process.argv.slice(2)): Bench
     mode: quick ? 'quick' : 'full',
     only,
     skip,
+    systems,
     cyclesBudgetS,
     render: args.render,
     params: { ...base, contenders, holds },

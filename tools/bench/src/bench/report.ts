@@ -73,6 +73,7 @@ const OURS_VS_ARTICLE: Array<[system: string, title: string]> = [
   ['temporal', 'ours, defaults (workflow releases)'],
   ['temporal-release-in-activity', 'ours, activity releases'],
   ['temporal-fast', 'ours, activity releases + grants by local activity'],
+  ['temporal-lock-in-activity', 'ours, the activity takes the lock (MutexClient.withLock)'],
 ];
 
 /** Ours against the article's mutex at hold 0 (#15's yardstick), and each handoff against the signal relay. */

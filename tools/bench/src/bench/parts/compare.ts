@@ -59,6 +59,7 @@ const HOLD_ZERO_ONLY = new Set([
   'article-mutex',
   'temporal-release-in-activity',
   'temporal-fast',
+  'temporal-lock-in-activity',
 ]);
 
 export const comparePart: BenchPart = {
