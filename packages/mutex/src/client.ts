@@ -370,7 +370,10 @@ export class MutexClient {
           if (ahead !== undefined) pace.observe(ahead, Date.now(), result.handoffMs);
         } else {
           const seen = await status();
-          if (seen?.status === 'granted') return { ...seen.grant, mutexWorkflowId: workflowId };
+          if (seen?.status === 'granted') {
+            processUpdateSlots.wakeNearest(key);
+            return { ...seen.grant, mutexWorkflowId: workflowId };
+          }
           if (seen?.status === 'unknown') {
             // Not queued (refused, settled, or a lost run): the update queues it or says why not.
             byUpdate = true;
