@@ -29,7 +29,7 @@ export function benchNotes(params: BenchParameters): string[] {
     `Redis lock: SET key value NX PX 30000 plus INCR of a fencing counter in one Lua script; waiters retry every ${params.redisRetryMs} ms ±50%; release = compare-and-delete in Lua.`,
     'PostgreSQL lock: session pg_advisory_lock (blocks in the server lock queue) + nextval of a sequence as fencing token; release pg_advisory_unlock.',
     'Temporal contention: workflows running withLock around an activity that enters the store; handoff = next section entered - previous section left (includes activity completion, release signal, mutex task, grant signal, requester task, activity dispatch).',
-    'The machine is shared: other engineers ran builds and test servers during the run (see load averages).',
+    'The machine is shared: the load averages above say how busy it was during the run.',
   ];
 }
 
