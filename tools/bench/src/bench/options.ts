@@ -18,7 +18,7 @@ export const BENCH_PARTS = [
 export type BenchPartName = (typeof BENCH_PARTS)[number];
 
 /** The lock systems of the contention table. */
-const CONTENTION_SYSTEMS = [
+export const CONTENTION_SYSTEMS = [
   'temporal',
   'temporal-sqlite',
   'temporal-default-server',

@@ -5,7 +5,7 @@ import { progress, round } from '../../common.js';
 import type { Ask, LockSystem } from '../../lock-loops.js';
 import type { ProtectedStore } from '../../store.js';
 import { analyse, mergeSummaries, type CompareRow } from '../analysis.js';
-import type { BenchParameters } from '../options.js';
+import { CONTENTION_SYSTEMS, type BenchParameters } from '../options.js';
 import type { BenchPart } from '../part.js';
 
 /** Runs one measurement window of `system` on `resources` resources and analyses its sections. */
@@ -52,15 +52,9 @@ async function runWindow(
   };
 }
 
-/** Measured at hold 0 only, and not on independent resources (time on a shared machine). */
-const HOLD_ZERO_ONLY = new Set([
-  'temporal-sqlite',
-  'temporal-default-server',
-  'article-mutex',
-  'temporal-release-in-activity',
-  'temporal-fast',
-  'temporal-lock-in-activity',
-]);
+/** Measured at hold 0 only, and not on independent resources (time on a shared machine): all but these. */
+const EVERY_HOLD = new Set(['temporal', 'redis', 'postgres']);
+const HOLD_ZERO_ONLY = new Set<string>(CONTENTION_SYSTEMS.filter((name) => !EVERY_HOLD.has(name)));
 
 export const comparePart: BenchPart = {
   name: 'compare',
