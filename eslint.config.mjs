@@ -31,6 +31,7 @@ export default tseslint.config(
       '**/*.test.ts',
       '**/__tests__/**',
       '**/readme-example-worker.ts',
+      '**/readme-release-after-activities.ts',
       // The pipeline README's first file is the application's client code; its workflows are readme-workflows.ts.
       'packages/pipeline/src/readme-example.ts',
     ],
