@@ -12,11 +12,9 @@ import { holdUntilSignalled } from './__tests__/test-workflows.js';
 
 const env = useTemporalTestEnv();
 
-// The storm stays opt-in (MUTEX_STORM_TEST=1). On the loaded 2-core machine about 1 run in 3 fails: the
-// mutex's histories from such runs do not replay (a nondeterminism error where many signals
-// and a fired timer share one workflow task; reproduced with clients waiting by query only, so not the
-// update waits), and a worker that must replay such a run (for a query, or after eviction) fails its task.
-// The cause is not found yet; see the mutex README's known issues.
+// The storm stays opt-in (MUTEX_STORM_TEST=1). On the loaded 2-core machine about 1 run in 3 fails, and
+// some of its mutex histories do not replay: after a sticky queue timeout the live worker and a replay saw
+// different continue-as-new figures (see known-issues/ and the README's known issue).
 describe('MutexClient with many client waiters', () => {
   const storm = process.env.MUTEX_STORM_TEST === '1' ? it : it.skip;
 
