@@ -112,7 +112,7 @@ const MAX_PAUSE_MS = 5_000;
 // The server fails an update accepted by a run that then continued as new; the request went with it.
 // It also fails an update whose workflow task it lost ("unexpected workflow task failure", seen with 4
 // clients taking turns); a queued request keeps its place.
-const ACCEPTED_BEFORE_CONTINUE =
+const ASK_AGAIN_MESSAGES =
   /completed before the Update completed|continued as new|workflow is closing|unexpected workflow task failure/i;
 
 /**
@@ -125,7 +125,7 @@ function askAgain(err: unknown): boolean {
     if (code === RESOURCE_EXHAUSTED || code === DEADLINE_EXCEEDED || /RESOURCE_EXHAUSTED/.test(e.message)) {
       return true;
     }
-    if (ACCEPTED_BEFORE_CONTINUE.test(e.message)) return true;
+    if (ASK_AGAIN_MESSAGES.test(e.message)) return true;
   }
   return false;
 }
@@ -211,18 +211,13 @@ class QueuePace {
   /** `handoffMs`: the mutex's own figure, when it gives one; else the pace is learned from `ahead`. */
   observe(ahead: number, at: number, handoffMs?: number): void {
     const { last } = this;
-    if (handoffMs !== undefined) {
-      // The mutex's pace, unless this request has not moved since the last look (a slow holder).
-      this.msPerHandoff =
-        last !== undefined && ahead >= last.ahead
-          ? Math.min(MAX_PAUSE_MS, Math.max(handoffMs, this.msPerHandoff * 2))
-          : handoffMs;
+    if (last !== undefined && ahead >= last.ahead) {
+      // No move since the last look: the holder is slow, look less often.
+      this.msPerHandoff = Math.min(MAX_PAUSE_MS, Math.max(handoffMs ?? 0, this.msPerHandoff * 2));
+    } else if (handoffMs !== undefined) {
+      this.msPerHandoff = handoffMs;
     } else if (last !== undefined) {
-      this.msPerHandoff =
-        ahead < last.ahead
-          ? (at - last.at) / (last.ahead - ahead)
-          : // No move since the last look: the holder is slow, look less often.
-            Math.min(MAX_PAUSE_MS, this.msPerHandoff * 2);
+      this.msPerHandoff = (at - last.at) / (last.ahead - ahead);
     }
     this.last = { ahead, at };
   }
@@ -236,6 +231,15 @@ const QUERY_DEADLINE_MS = 400;
 const STATUS_DEADLINE_MS = 300;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * `answer`, or undefined when it comes after `ms`: a query can wait for the mutex's next workflow task, so
+ * a late answer is not awaited, and a late failure is dropped.
+ */
+function unlessLate<T>(answer: Promise<T>, ms: number): Promise<T | undefined> {
+  answer.catch(() => undefined);
+  return Promise.race([answer, sleep(ms).then(() => undefined)]);
+}
 
 /**
  * Locks from code that is not a workflow (scripts, services, operators): acquire, release, inspect, and
@@ -314,17 +318,17 @@ export class MutexClient {
         signal: mutexLockRequestSignal.definition,
         signalArgs: [request],
       });
-    // Undefined when the answer is late: a query can wait for the mutex's next workflow task, so it is
-    // not awaited (a late answer is dropped).
-    const status = (): Promise<ClientRequestStatus | undefined> => {
-      const answer = handle
-        .query(mutexRequestStatusQuery, { requestId: request.requestId, secret: request.secret })
-        .catch((err: unknown): ClientRequestStatus | undefined =>
-          // Gone, or a worker without this query: the update says what became of the request.
-          err instanceof WorkflowNotFoundError || !askAgain(err) ? { status: 'unknown' } : undefined,
-        );
-      return Promise.race([answer, sleep(STATUS_DEADLINE_MS).then(() => undefined)]);
-    };
+    // Undefined when the answer is late or the mutex too busy: look again later.
+    const status = (): Promise<ClientRequestStatus | undefined> =>
+      unlessLate(
+        handle
+          .query(mutexRequestStatusQuery, { requestId: request.requestId, secret: request.secret })
+          .catch((err: unknown): ClientRequestStatus | undefined =>
+            // Gone, or a worker without this query: the update says what became of the request.
+            err instanceof WorkflowNotFoundError || !askAgain(err) ? { status: 'unknown' } : undefined,
+          ),
+        STATUS_DEADLINE_MS,
+      );
     // Waits inside an update while a slot is free; otherwise says why not. Starts a mutex that is gone.
     const askByUpdate = async (): Promise<ClientAcquireResult> => {
       try {
@@ -437,16 +441,16 @@ export class MutexClient {
 
   /** The mutex's holders, or undefined when it does not answer the query in time (a busy worker). */
   private holders(handle: WorkflowHandle): Promise<HolderInfo[] | undefined> {
-    const answer = handle.query(mutexStateQuery).then(
-      (state) => state.holders,
-      (err: unknown) => {
-        if (askAgain(err)) return undefined;
-        throw err;
-      },
+    return unlessLate(
+      handle.query(mutexStateQuery).then(
+        (state) => state.holders,
+        (err: unknown) => {
+          if (askAgain(err)) return undefined;
+          throw err;
+        },
+      ),
+      QUERY_DEADLINE_MS,
     );
-    // A late answer (a worker busy with other queries) is not awaited, and a late failure is dropped.
-    answer.catch(() => undefined);
-    return Promise.race([answer, sleep(QUERY_DEADLINE_MS).then(() => undefined)]);
   }
 
   /**

@@ -1,12 +1,17 @@
 // The two hops #15 took out of a handoff: a running mutex is asked by plain signal (no signal-with-start
 // activity), and a protected activity can release its lease itself, ahead of its workflow.
-import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
+import { ApplicationFailure } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { pollUntil, useTemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
 import { describe, expect, it } from 'vitest';
 import { MutexClient, type MutexActivities } from './client.js';
 import { mutexWorkflowId } from './index.js';
-import { criticalSectionRecorder, workerActivities, workflowsPath } from './__tests__/test-support.js';
+import {
+  criticalSectionRecorder,
+  releaseSenders,
+  workerActivities,
+  workflowsPath,
+} from './__tests__/test-support.js';
 import { exclusiveWorker, releasingWorker, type ReleasingActivities } from './__tests__/test-workflows.js';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -19,16 +24,6 @@ async function historyOf(workflowId: string): Promise<HistoryEvent[]> {
 
 const activitiesScheduled = (events: HistoryEvent[], name: string): number =>
   events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === name).length;
-
-/** The senders of the release signals the mutex received, in order. */
-function releaseSenders(events: HistoryEvent[]): string[] {
-  return events
-    .filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'mutex.release')
-    .map((e) => {
-      const payload = e.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0];
-      return (payload ? defaultPayloadConverter.fromPayload<{ sender?: string }>(payload).sender : '') ?? '';
-    });
-}
 
 describe('acquireLock asks a running mutex directly', () => {
   it('runs the signal-with-start activity only to start the mutex, then signals it', async () => {

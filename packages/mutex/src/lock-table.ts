@@ -96,7 +96,7 @@ export class LockTable {
 
   /** True while `requestId` waits in the queue. */
   isQueued(requestId: string): boolean {
-    return this.queue.some((w) => w.request.requestId === requestId);
+    return this.queuePosition(requestId) >= 0;
   }
 
   /** How many requests wait ahead of `requestId` in the queue; -1 when it does not wait. */

@@ -5,6 +5,7 @@ import { createMutexActivities } from '../client.js';
 import { mutexWorkflowId } from '../index.js';
 import { postAndHandOn } from '../readme-release-after.js';
 import { postingActivities } from '../readme-release-after-activities.js';
+import { releaseSenders } from './test-support.js';
 
 const workflowsPath = fileURLToPath(new URL('../readme-release-after.ts', import.meta.url));
 const env = useTemporalTestEnv();
@@ -45,10 +46,7 @@ describe('README: handing the lock on from the protected activity', () => {
       const history = await env.client.workflow
         .getHandle(mutexWorkflowId(`account-${account}`))
         .fetchHistory();
-      const senders = (history.events ?? [])
-        .filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'mutex.release')
-        .map((e) => e.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0]?.data)
-        .map((data) => (JSON.parse(Buffer.from(data ?? []).toString()) as { sender: string }).sender);
+      const senders = releaseSenders(history.events ?? []);
       expect(senders).toHaveLength(3);
       expect(senders.every((s) => s.startsWith('client-'))).toBe(true);
     });

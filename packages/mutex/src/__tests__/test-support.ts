@@ -2,6 +2,8 @@
 // the activities every test worker registers.
 import { fileURLToPath } from 'node:url';
 import type { TemporalTestEnv } from '@temporal-patterns/temporal-harness/testing';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
 import { createMutexActivities } from '../client.js';
 import type { CriticalSectionActivities } from './test-workflows.js';
 
@@ -53,4 +55,14 @@ export function maxConcurrent(visits: Visit[]): number {
 /** The mutex's activities (created on `env.client`) and `extra`. */
 export function workerActivities(env: TemporalTestEnv, extra: object = {}): object {
   return { ...createMutexActivities(env.client), ...extra };
+}
+
+/** The senders of the release signals in a mutex's history, in order. */
+export function releaseSenders(events: temporal.api.history.v1.IHistoryEvent[]): string[] {
+  return events
+    .filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'mutex.release')
+    .map((e) => {
+      const payload = e.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0];
+      return (payload ? defaultPayloadConverter.fromPayload<{ sender?: string }>(payload).sender : '') ?? '';
+    });
 }
