@@ -116,6 +116,7 @@ async function main(): Promise<void> {
       systems.push(await postgresSystem(postgres.url, storeClient));
       results.versions = { redis: redis.version, postgres: postgres.version };
     }
+    const named = new Set<string>(options.systems);
     const ctx: BenchContext = {
       params,
       cyclesBudgetS: options.cyclesBudgetS,
@@ -126,7 +127,7 @@ async function main(): Promise<void> {
       store,
       storeUrl,
       // `--systems` narrows the contention table; every system is still closed below.
-      systems: options.systems ? systems.filter((x) => options.systems?.includes(x.name as never)) : systems,
+      systems: options.systems ? systems.filter((x) => named.has(x.name)) : systems,
     };
     for (const part of PARTS) if (wants(options, part.name)) Object.assign(results, await part.run(ctx));
     if (defaults && wants(options, 'floor')) {

@@ -55,16 +55,11 @@ export interface BenchActivities {
   benchStamp(input: { key: string; label: string }): Promise<void>;
 }
 
-const acts = proxyActivities<BenchActivities>({
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '200ms', backoffCoefficient: 1.5, maximumInterval: '2 seconds' },
-});
+const retry = { initialInterval: '200ms', backoffCoefficient: 1.5, maximumInterval: '2 seconds' } as const;
+const acts = proxyActivities<BenchActivities>({ startToCloseTimeout: '10 seconds', retry });
 
 // An activity that waits for a lock may wait as long as its acquire's timeout.
-const lockingActs = proxyActivities<BenchActivities>({
-  startToCloseTimeout: '15 minutes',
-  retry: { initialInterval: '200ms', backoffCoefficient: 1.5, maximumInterval: '2 seconds' },
-});
+const lockingActs = proxyActivities<BenchActivities>({ startToCloseTimeout: '15 minutes', retry });
 
 export const stopSignal = defineSignal('bench.stop');
 

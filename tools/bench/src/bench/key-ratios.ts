@@ -15,7 +15,8 @@ export function keyRatios(r: Record<string, unknown>): string[] {
   const floor = r.floor as { signalRelayMs: { p50: number }; updateRoundTripMs: { p50: number } } | undefined;
   const has = (system: string) => cmp?.some((x) => x.system === system) ?? false;
   // A run narrowed by --systems may lack the systems these sentences compare: say nothing of them.
-  if (cmp && has('temporal') && has('redis') && has('postgres')) {
+  const compared = cmp !== undefined && has('temporal') && has('redis') && has('postgres');
+  if (cmp && compared) {
     const t = cmp.filter((x) => x.system === 'temporal');
     const g = t.map((x) => x.grantsPerSecond);
     const h = t.map((x) => x.handoffMs.p50);
@@ -28,16 +29,18 @@ export function keyRatios(r: Record<string, unknown>): string[] {
         .map((x) => x.grantsPerSecond)
         .join('/')}).`,
     );
+  }
+  if (cmp && floor)
+    out.push(
+      `Floor: update round trip p50 ${floor.updateRoundTripMs.p50} ms; workflow-to-workflow signal relay p50 ${floor.signalRelayMs.p50} ms, the same order as the mutex handoff — the handoff costs about one relay.`,
+    );
+  if (cmp && compared) {
     const fifo = (s: string) =>
       cmp.filter((x) => x.system === s).reduce((a, x) => a + (x.fifoViolations ?? 0), 0);
     out.push(
       `Fairness: FIFO violations over all windows — temporal ${fifo('temporal')}, redis ${fifo('redis')}, postgres ${fifo('postgres')}. Fencing violations: ${cmp.reduce((a, x) => a + x.fencingViolations, 0)}.`,
     );
   }
-  if (cmp && floor)
-    out.push(
-      `Floor: update round trip p50 ${floor.updateRoundTripMs.p50} ms; workflow-to-workflow signal relay p50 ${floor.signalRelayMs.p50} ms, the same order as the mutex handoff — the handoff costs about one relay.`,
-    );
   const multi = r.independentResources as CompareRow[] | undefined;
   if (multi?.some((x) => x.system === 'temporal')) {
     const t = multi.filter((x) => x.system === 'temporal');

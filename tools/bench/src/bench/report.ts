@@ -56,7 +56,6 @@ function fmt(x: number): string {
   return Number.isFinite(x) ? String(x) : '–';
 }
 
-/** The markdown table of a report; `name` is the file name of its chart. */
 /** A section that shows a part's results as JSON. */
 function jsonSection(title: string, value: unknown): string[] {
   return [`## ${title}`, '', '```json', JSON.stringify(value, null, 2), '```', ''];
@@ -124,6 +123,7 @@ function hopTable(hops: string[], rows: Record<string, HopRow>): string[] {
   return out;
 }
 
+/** The markdown table of a report; `name` is the file name of its chart. */
 function markdown(report: Report, name: string): string {
   const r = report.results;
   const lines: string[] = [];
