@@ -3,6 +3,7 @@ import {
   pollUntil,
   useTemporalTestEnv,
 } from '@temporal-patterns/temporal-harness/testing';
+import { Client } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { MutexClient } from './client.js';
 import { mutexAcquireUpdate, mutexRequestStatusQuery, mutexStateQuery } from './definitions.js';
@@ -114,6 +115,54 @@ describe('MutexClient with many client waiters', () => {
       expect(state.recentGrants.map((g) => g.requester)).toEqual(
         ['holder', ...order].map((clientId) => ({ kind: 'client', clientId })),
       );
+    });
+  });
+  it("moves one process's queued clients into update waits by that process's own grants: 12 clients get the lock in order with every status query left unanswered", async () => {
+    await env.withWorker({ workflowsPath, activities: workerActivities(env) }, async (taskQueue) => {
+      const resourceId = env.taskQueue('local-grants');
+      const mutex = env.client.workflow.getHandle(mutexWorkflowId(resourceId));
+      // A client whose status queries never come back: its clients learn their place only from the updates'
+      // answers and from the grants of this process.
+      let statusQueries = 0;
+      const mute = new Client({
+        connection: env.client.connection,
+        namespace: env.client.options.namespace,
+        interceptors: {
+          workflow: [
+            {
+              query: (input, next) => {
+                if (input.queryType !== mutexRequestStatusQuery.name) return next(input);
+                statusQueries += 1;
+                return new Promise(() => undefined);
+              },
+            },
+          ],
+        },
+      });
+      const holder = new MutexClient(env.client, { taskQueue, clientId: 'holder' });
+      const lease = await holder.acquire(resourceId, { timeout: '10s', lease: '1 minute' });
+      const order: string[] = [];
+      const waiters: Array<Promise<void>> = [];
+      for (let i = 0; i < 12; i++) {
+        const clientId = `waiter-${i}`;
+        waiters.push(
+          new MutexClient(mute, { taskQueue, clientId }).withLock(
+            resourceId,
+            { timeout: '2 minutes', lease: '1 minute' },
+            async () => {
+              order.push(clientId);
+            },
+          ),
+        );
+        await pollUntil(async () => (await mutex.query(mutexStateQuery)).queue.length === i + 1, {
+          what: `${clientId} queued`,
+        });
+      }
+      // The last 7 queued by signal (this process waits in 5 updates at most) and looked by query.
+      expect(statusQueries).toBeGreaterThan(0);
+      expect(await holder.release(lease)).toBe(true);
+      await Promise.all(waiters);
+      expect(order).toEqual(Array.from({ length: 12 }, (_, i) => `waiter-${i}`));
     });
   });
   it('keeps update waits for the first 5 places of the queue: a client further back is told its place and the pace at once', async () => {

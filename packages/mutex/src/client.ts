@@ -136,68 +136,156 @@ function askAgain(err: unknown): boolean {
  */
 function pauseMs(ahead: number, msPerHandoff: number): number {
   const handoffsToGo = Math.max(1, ahead - MAX_WAITING_CLIENT_UPDATES + 1);
-  // Aim to look again when about half of the handoffs to go have happened: early rather than late.
-  const ms = msPerHandoff * handoffsToGo * (0.25 + Math.random() * 0.25);
+  // Look again after one half to three quarters of that time: early rather than late, but not so early
+  // that the queries pile up (a mutex's worker answers them between its workflow tasks). Grants to this
+  // process wake it sooner (see ProcessUpdateSlots.queueMoved).
+  const ms = msPerHandoff * handoffsToGo * (0.5 + Math.random() * 0.25);
   return Math.min(MAX_PAUSE_MS, Math.max(MIN_PAUSE_MS, ms));
 }
 
 /**
  * The acquire updates this process has in flight, per mutex. A process never waits in more than 5 of a
  * mutex's 10 update slots: its other clients queue by signal and look by query, so a burst of clients in
- * one process never meets the server's refusal (which the SDK retries, in waves). A slot that frees up
- * wakes this process's waiting client nearest the head at once, so a queue of local clients moves at the
- * pace of the update waits, not of the status queries.
+ * one process never meets the server's refusal (which the SDK retries, in waves). A client near the head
+ * of the queue that finds every slot taken waits for the next one to free up, and gets it before any new
+ * ask: the head of the queue stays inside updates, where its grant reaches it at once (a status query can
+ * wait for the mutex's next workflow task: 240-670 ms under 16 contenders). Each grant to this process
+ * moves its sleeping clients one place up, and wakes those it brings near the head: a queue of local
+ * clients moves at the pace of the update waits, not of the status queries.
  */
 class ProcessUpdateSlots {
   private readonly inFlight = new Map<string, number>();
-  private readonly sleepers = new Map<string, Set<{ ahead: number; wake: () => void }>>();
+  // Clients near the head waiting for a slot, first come first served; each takes the slot it is handed.
+  private readonly nearHead = new Map<string, Array<() => void>>();
+  // The clients of this process inside acquire, per mutex, in the order they started.
+  private readonly places = new Map<string, Set<QueuePlace>>();
+  // The last pace of the queue a client of this process learned, per mutex: where the next one starts.
+  private readonly paces = new Map<string, number>();
 
-  /** Runs `ask` in one of the mutex's slots; undefined, without running it, when all are taken. */
-  async run<T>(key: string, ask: () => Promise<T>): Promise<T | undefined> {
-    const taken = this.inFlight.get(key) ?? 0;
-    if (taken >= MAX_WAITING_CLIENT_UPDATES) return undefined;
-    this.inFlight.set(key, taken + 1);
+  /** Runs one acquire of this process, with its place in the queue as this process sees it. */
+  async counted<T>(key: string, acquire: (place: QueuePlace) => Promise<T>): Promise<T> {
+    const set = this.places.get(key) ?? new Set();
+    this.places.set(key, set);
+    // One that queues by signal has at least the earlier ones ahead of it (all of them, when every
+    // contender is in this process).
+    const place = new QueuePlace(() => {
+      let earlier = 0;
+      for (const other of set) {
+        if (other === place) break;
+        earlier += 1;
+      }
+      return earlier;
+    });
+    set.add(place);
     try {
-      return await ask();
+      return await acquire(place);
     } finally {
-      const left = (this.inFlight.get(key) ?? 1) - 1;
-      if (left > 0) this.inFlight.set(key, left);
-      else this.inFlight.delete(key);
+      set.delete(place);
+      if (set.size === 0) this.places.delete(key);
     }
   }
 
-  /** Sleeps `ms`; resolves true when woken early because a slot freed up. */
-  sleep(key: string, ahead: number, ms: number): Promise<boolean> {
+  /** The pace a client of this process last learned for this mutex, if any (ms per handoff). */
+  lastPace(key: string): number | undefined {
+    return this.paces.get(key);
+  }
+
+  learnedPace(key: string, msPerHandoff: number): void {
+    this.paces.set(key, msPerHandoff);
+  }
+
+  /**
+   * Runs `ask` in one of the mutex's slots. When all are taken: undefined at once, without running it; or,
+   * for a client near the head (`waitUntil` given), after waiting for a slot, undefined only if none frees
+   * up before `waitUntil` (epoch ms).
+   */
+  async run<T>(key: string, ask: () => Promise<T>, waitUntil?: number): Promise<T | undefined> {
+    const taken = this.inFlight.get(key) ?? 0;
+    if (taken < MAX_WAITING_CLIENT_UPDATES && !this.nearHead.has(key)) {
+      this.inFlight.set(key, taken + 1);
+    } else if (waitUntil === undefined || !(await this.handedSlot(key, waitUntil))) {
+      return undefined;
+    }
+    try {
+      return await ask();
+    } finally {
+      this.free(key);
+    }
+  }
+
+  /** Waits in line for a slot; true once handed one (already counted as in flight). */
+  private handedSlot(key: string, waitUntil: number): Promise<boolean> {
     return new Promise((resolve) => {
-      const set = this.sleepers.get(key) ?? new Set();
-      this.sleepers.set(key, set);
-      const sleeper = {
-        ahead,
-        wake: () => {
-          clearTimeout(timer);
-          leave();
-          resolve(true);
+      const line = this.nearHead.get(key) ?? [];
+      this.nearHead.set(key, line);
+      const handed = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(
+        () => {
+          line.splice(line.indexOf(handed), 1);
+          if (line.length === 0) this.nearHead.delete(key);
+          resolve(false);
         },
-      };
-      const leave = () => {
-        set.delete(sleeper);
-        if (set.size === 0) this.sleepers.delete(key);
-      };
-      const timer = setTimeout(() => {
-        leave();
-        resolve(false);
-      }, ms);
-      set.add(sleeper);
+        Math.max(0, waitUntil - Date.now()),
+      );
+      line.push(handed);
     });
   }
 
-  /** Wakes this process's sleeping client nearest the head, when one was granted (the queue moved). */
-  wakeNearest(key: string): void {
-    const set = this.sleepers.get(key);
-    if (!set || set.size === 0) return;
-    let nearest: { ahead: number; wake: () => void } | undefined;
-    for (const s of set) if (!nearest || s.ahead < nearest.ahead) nearest = s;
-    nearest?.wake();
+  /** A slot freed up: handed to the first client near the head waiting for one, else given back. */
+  private free(key: string): void {
+    const line = this.nearHead.get(key);
+    const next = line?.shift();
+    if (line?.length === 0) this.nearHead.delete(key);
+    if (next) return next();
+    const left = (this.inFlight.get(key) ?? 1) - 1;
+    if (left > 0) this.inFlight.set(key, left);
+    else this.inFlight.delete(key);
+  }
+
+  /**
+   * One of this process's clients was granted: every other client of this process has one fewer ahead (at
+   * least; grants to other processes move the queue too), and those it brings near the head go to wait
+   * inside an update. With all the contenders in one process, the queue moves with no status query at all.
+   */
+  queueMoved(key: string): void {
+    for (const place of this.places.get(key) ?? []) place.moved();
+  }
+}
+
+/**
+ * Where one acquire of this process stands in the queue, as far as it knows: `ahead` is the last figure
+ * the mutex gave, less the grants this process has seen since. `near` resolves once that is fewer than
+ * MAX_WAITING_CLIENT_UPDATES, so a client sleeping or waiting for a status answer goes to an update then.
+ */
+class QueuePlace {
+  ahead = Number.POSITIVE_INFINITY;
+  near!: Promise<void>;
+  private nearNow!: () => void;
+
+  constructor(readonly earlierLocalClients: () => number) {
+    this.rearm();
+  }
+
+  /** The mutex's figure, or this process's estimate. */
+  set(ahead: number): void {
+    if (this.ahead < MAX_WAITING_CLIENT_UPDATES && ahead >= MAX_WAITING_CLIENT_UPDATES) this.rearm();
+    this.ahead = ahead;
+    if (ahead < MAX_WAITING_CLIENT_UPDATES) this.nearNow();
+  }
+
+  moved(): void {
+    this.set(this.ahead - 1);
+  }
+
+  get isNear(): boolean {
+    return this.ahead < MAX_WAITING_CLIENT_UPDATES;
+  }
+
+  private rearm(): void {
+    this.near = new Promise((resolve) => (this.nearNow = resolve));
   }
 }
 
@@ -205,8 +293,10 @@ const processUpdateSlots = new ProcessUpdateSlots();
 
 /** Follows how fast one request moves up the queue, from the positions its status queries report. */
 class QueuePace {
-  msPerHandoff = FIRST_MS_PER_HANDOFF;
   private last: { ahead: number; at: number } | undefined;
+
+  /** Starts from `msPerHandoff`: the pace last learned in this process, if any. */
+  constructor(public msPerHandoff = FIRST_MS_PER_HANDOFF) {}
 
   /** `handoffMs`: the mutex's own figure, when it gives one; else the pace is learned from `ahead`. */
   observe(ahead: number, at: number, handoffMs?: number): void {
@@ -231,6 +321,13 @@ const QUERY_DEADLINE_MS = 400;
 const STATUS_DEADLINE_MS = 300;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Sleeps `ms`, or less when `unless` resolves first. */
+async function sleepUnless(ms: number, unless: Promise<void> | undefined): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([new Promise((resolve) => (timer = setTimeout(resolve, ms))), unless]);
+  clearTimeout(timer);
+}
 
 /**
  * `answer`, or undefined when it comes after `ms`: a query can wait for the mutex's next workflow task, so
@@ -284,7 +381,8 @@ export class MutexClient {
    * acquires wait inside updates, it waits there and gets its grant at once. This process never has more
    * than 5 acquires of one mutex in updates: beyond that it queues the request by signal-with-start. A
    * request with 5 or more ahead of it waits by asking its status by query (no history, no update slot), at
-   * the pace the queue has moved for it (every 20 ms to 5 s), and by update again once fewer are ahead.
+   * the pace the queue has moved for it (every 20 ms to 5 s), and by update again once fewer are ahead:
+   * as soon as a query says so, or as soon as this process's own grants have moved it that far up.
    */
   async acquire(resourceId: string, options: ClientAcquireOptions): Promise<LockLease> {
     validateMutexLimits('MutexClient.acquire', options);
@@ -311,7 +409,6 @@ export class MutexClient {
       ] as Parameters<typeof mutexWorkflow>,
     };
     const handle = this.client.workflow.getHandle(workflowId);
-    const pace = new QueuePace();
     const enqueue = () =>
       this.client.workflow.signalWithStart(mutexWorkflow, {
         ...start,
@@ -348,63 +445,74 @@ export class MutexClient {
       }
     };
     const key = `${this.client.options.namespace}/${workflowId}`;
-    let byUpdate = true;
-    let queuedBySignal = false;
-    try {
-      while (Date.now() < deadline) {
-        let ahead: number | undefined;
-        if (byUpdate) {
-          const result = await processUpdateSlots.run(key, askByUpdate);
-          if (result === undefined) {
-            // This process already has its share of waits in updates: queue by signal, look by query.
-            if (!queuedBySignal) await enqueue();
-            queuedBySignal = true;
-            byUpdate = false;
-            continue;
+    const pace = new QueuePace(processUpdateSlots.lastPace(key));
+    const observe = (ahead: number, handoffMs: number | undefined) => {
+      pace.observe(ahead, Date.now(), handoffMs);
+      if (handoffMs !== undefined) processUpdateSlots.learnedPace(key, handoffMs);
+    };
+    return processUpdateSlots.counted(key, async (place): Promise<LockLease> => {
+      let byUpdate = true;
+      let queuedBySignal = false;
+      try {
+        while (Date.now() < deadline) {
+          // Whether a client near the head asks by update at once (after a query, or a signal), rather than
+          // after a pause (the update itself said to ask again: the mutex's update waits were all taken).
+          let askNow = !byUpdate;
+          if (byUpdate) {
+            const nearHead = place.isNear;
+            const result = await processUpdateSlots.run(key, askByUpdate, nearHead ? deadline : undefined);
+            // Near the head, undefined means no slot freed up before the deadline.
+            if (result === undefined && nearHead) continue;
+            if (result === undefined) {
+              // This process already has its share of waits in updates: queue by signal.
+              if (!queuedBySignal) await enqueue();
+              queuedBySignal = true;
+              place.set(place.earlierLocalClients());
+              askNow = true;
+            } else if (result.status === 'granted') {
+              processUpdateSlots.queueMoved(key);
+              return { ...result.grant, mutexWorkflowId: workflowId };
+            } else if (result.status === 'timed-out') {
+              break;
+            } else if (result.status === 'queue-full') {
+              throw new LockQueueFullError(resourceId, request.requestId, result.maxQueueLength);
+            } else if (result.ahead !== undefined) {
+              place.set(result.ahead);
+              observe(result.ahead, result.handoffMs);
+            }
+          } else {
+            // The status, or this process's grants bringing it near the head first (the answer can be slow).
+            const seen = await Promise.race([status(), place.near.then(() => undefined)]);
+            if (seen?.status === 'granted') {
+              processUpdateSlots.queueMoved(key);
+              return { ...seen.grant, mutexWorkflowId: workflowId };
+            }
+            if (seen?.status === 'unknown') {
+              // Not queued (refused, settled, or a lost run): the update queues it or says why not.
+              byUpdate = true;
+              continue;
+            }
+            if (seen?.status === 'queued') {
+              place.set(seen.ahead);
+              observe(seen.ahead, seen.handoffMs);
+            }
           }
-          if (result.status === 'granted') {
-            processUpdateSlots.wakeNearest(key);
-            return { ...result.grant, mutexWorkflowId: workflowId };
-          }
-          if (result.status === 'timed-out') break;
-          if (result.status === 'queue-full') {
-            throw new LockQueueFullError(resourceId, request.requestId, result.maxQueueLength);
-          }
-          ahead = result.ahead;
-          if (ahead !== undefined) pace.observe(ahead, Date.now(), result.handoffMs);
-        } else {
-          const seen = await status();
-          if (seen?.status === 'granted') {
-            processUpdateSlots.wakeNearest(key);
-            return { ...seen.grant, mutexWorkflowId: workflowId };
-          }
-          if (seen?.status === 'unknown') {
-            // Not queued (refused, settled, or a lost run): the update queues it or says why not.
-            byUpdate = true;
-            continue;
-          }
-          if (seen?.status === 'queued') {
-            ahead = seen.ahead;
-            pace.observe(ahead, Date.now(), seen.handoffMs);
-          }
+          // Near the head: wait inside an update. Further back, or not known: look by query after a pause,
+          // or by update as soon as this process's grants bring it near the head.
+          byUpdate = place.isNear;
+          if (byUpdate && askNow) continue;
+          const ahead = Number.isFinite(place.ahead) ? place.ahead : MAX_WAITING_CLIENT_UPDATES;
+          const pause = Math.min(pauseMs(ahead, pace.msPerHandoff), Math.max(0, deadline - Date.now()));
+          await sleepUnless(pause, byUpdate ? undefined : place.near);
+          byUpdate = place.isNear;
         }
-        // Near the head: wait inside an update. Further back, or not known: look by query.
-        byUpdate = ahead !== undefined && ahead < MAX_WAITING_CLIENT_UPDATES;
-        const pause = pauseMs(ahead ?? MAX_WAITING_CLIENT_UPDATES, pace.msPerHandoff);
-        const woken = await processUpdateSlots.sleep(
-          key,
-          ahead ?? Number.MAX_SAFE_INTEGER,
-          Math.min(pause, Math.max(0, deadline - Date.now())),
-        );
-        // A slot of this process freed up: ask by update now.
-        if (woken) byUpdate = true;
+      } catch (err) {
+        await this.withdraw(workflowId, request);
+        throw err;
       }
-    } catch (err) {
       await this.withdraw(workflowId, request);
-      throw err;
-    }
-    await this.withdraw(workflowId, request);
-    throw new LockTimeoutError(resourceId, request.requestId, timeoutMs);
+      throw new LockTimeoutError(resourceId, request.requestId, timeoutMs);
+    });
   }
 
   /** Withdraws a request this client gave up on: out of the queue, or released if it was granted meanwhile. */
