@@ -493,8 +493,9 @@ export class MutexClient {
               continue;
             }
             if (seen?.status === 'queued') {
-              place.set(seen.ahead);
-              observe(seen.ahead, seen.handoffMs);
+              // A late answer is older than the grants this process has seen since: keep the lower figure.
+              place.set(Math.min(place.ahead, seen.ahead));
+              observe(place.ahead, seen.handoffMs);
             }
           }
           // Near the head: wait inside an update. Further back, or not known: look by query after a pause,
