@@ -14,8 +14,8 @@ import { holdUntilSignalled } from './__tests__/test-workflows.js';
 const env = useTemporalTestEnv();
 
 // The storm stays opt-in (MUTEX_STORM_TEST=1). On the loaded 2-core machine about 1 run in 3 fails, and
-// some of its mutex histories do not replay: after a sticky queue timeout the live run did not continue as
-// new where its replay does (see known-issues/ and the README's known issue).
+// some of its mutex histories do not replay: sdk-core applies the new events a query brings from the normal
+// queue to the cached run, at a point no replay stops at (see known-issues/ and the README's known issue).
 describe('MutexClient with many client waiters', () => {
   const storm = process.env.MUTEX_STORM_TEST === '1' ? it : it.skip;
 
