@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   fetchRunHistories,
   pollUntil,
@@ -7,7 +8,14 @@ import {
 import { Client } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { MutexClient } from './client.js';
-import { mutexAcquireUpdate, mutexRequestStatusQuery, mutexStateQuery } from './definitions.js';
+import {
+  MAX_REQUESTS_WITH_RELEASE,
+  mutexAcquireUpdate,
+  mutexReleaseSignal,
+  mutexRequestStatusQuery,
+  mutexStateQuery,
+  type LockRequest,
+} from './definitions.js';
 import { LockTimeoutError, mutexWorkflowId, type LockLease } from './index.js';
 import { workerActivities, workflowsPath } from './__tests__/test-support.js';
 import { holdUntilSignalled } from './__tests__/test-workflows.js';
@@ -165,6 +173,56 @@ describe('MutexClient with many client waiters', () => {
       expect(await holder.release(lease)).toBe(true);
       await Promise.all(waiters);
       expect(order).toEqual(Array.from({ length: 12 }, (_, i) => `waiter-${i}`));
+    });
+  });
+  it('takes the lock requests a release carries, in order, after the release; a malformed one, or a list over the cap, is left out and the release still counts', async () => {
+    await env.withWorker({ workflowsPath, activities: workerActivities(env) }, async (taskQueue) => {
+      const resourceId = env.taskQueue('riders');
+      const mutex = env.client.workflow.getHandle(mutexWorkflowId(resourceId));
+      const holder = new MutexClient(env.client, { taskQueue, clientId: 'holder' });
+      const lease = await holder.acquire(resourceId, { timeout: '10s', lease: '1 minute' });
+      const rider = (clientId: string): LockRequest => ({
+        requestId: randomUUID(),
+        secret: randomUUID(),
+        requester: { kind: 'client', clientId },
+        leaseMs: 60_000,
+        timeoutMs: 60_000,
+      });
+      const [first, second] = [rider('first'), rider('second')];
+      await mutex.signal(mutexReleaseSignal.definition, {
+        requestId: lease.requestId,
+        grantToken: lease.grantToken,
+        sender: 'holder',
+        requests: [first, { requestId: 'not a request' } as unknown as LockRequest, second],
+      });
+      const granted = await pollUntil(
+        async () => {
+          const state = await mutex.query(mutexStateQuery);
+          return state.holders[0]?.requestId === first.requestId ? state : undefined;
+        },
+        { what: 'the first carried request granted' },
+      );
+      expect(granted.queue.map((w) => w.requestId)).toEqual([second.requestId]);
+
+      // Over the cap: the release counts, and none of the requests is taken.
+      const status = await mutex.query(mutexRequestStatusQuery, {
+        requestId: first.requestId,
+        secret: first.secret,
+      });
+      if (status.status !== 'granted') throw new Error(`first is ${status.status}`);
+      await mutex.signal(mutexReleaseSignal.definition, {
+        requestId: first.requestId,
+        grantToken: status.grant.grantToken,
+        requests: Array.from({ length: MAX_REQUESTS_WITH_RELEASE + 1 }, (_, i) => rider(`over-${i}`)),
+      });
+      const after = await pollUntil(
+        async () => {
+          const state = await mutex.query(mutexStateQuery);
+          return state.holders[0]?.requestId === second.requestId ? state : undefined;
+        },
+        { what: 'the second carried request granted' },
+      );
+      expect(after.queue).toEqual([]);
     });
   });
   it('keeps update waits for the first 5 places of the queue: a client further back is told its place and the pace at once', async () => {

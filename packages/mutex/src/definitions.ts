@@ -107,17 +107,44 @@ export interface ReleaseRequest {
   grantToken: string;
   /** Who sends the release (a workflow id or client name), for the log when it is refused. */
   sender?: string;
+  /**
+   * Lock requests of the sender's process queued after the release, in order (at most
+   * MAX_REQUESTS_WITH_RELEASE): a `MutexClient` sends its clients' requests along with a release, so the
+   * mutex takes them in the release's workflow task instead of one task each.
+   */
+  requests?: LockRequest[];
 }
 
-/** A workflow's release (`mutex.release`). */
+/** The most lock requests one release carries; a release with more carries none (they are asked again). */
+export const MAX_REQUESTS_WITH_RELEASE = 100;
+
+/** A release (`mutex.release`) from a workflow or a client. */
 export const mutexReleaseSignal = defineTypedSignal<ReleaseRequest>('mutex.release', (raw) => {
   const obj = parseRecord(raw);
   return {
     requestId: token(obj, 'requestId'),
     grantToken: token(obj, 'grantToken'),
     sender: optionalText(obj, 'sender'),
+    requests: requestsWithRelease(obj.requests),
   };
 });
+
+/**
+ * The lock requests a release carries: the valid ones. Never fails the release: a request that is not
+ * valid, or a list over the cap, is left out, and its client finds it unknown and asks again by update.
+ */
+function requestsWithRelease(raw: unknown): LockRequest[] | undefined {
+  if (!Array.isArray(raw) || raw.length === 0 || raw.length > MAX_REQUESTS_WITH_RELEASE) return undefined;
+  const requests: LockRequest[] = [];
+  for (const item of raw) {
+    try {
+      requests.push(parseLockRequest(item));
+    } catch {
+      // Left out, as above.
+    }
+  }
+  return requests.length > 0 ? requests : undefined;
+}
 
 /** A client's release (`mutex.release-update`); resolves true when the grant was current and is now released. */
 export const mutexReleaseUpdate = defineUpdate<boolean, [ReleaseRequest]>('mutex.release-update');

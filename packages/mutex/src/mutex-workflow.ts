@@ -231,7 +231,7 @@ export async function mutexWorkflow(input: MutexWorkflowInput): Promise<MutexWor
     return true;
   };
 
-  setTypedHandler(mutexLockRequestSignal, (request) => {
+  const onLockRequest = (request: LockRequest) => {
     const { requester } = request;
     if (refused(request)) {
       // A client learns of it when it asks by update (its status query finds the request unknown).
@@ -247,8 +247,13 @@ export async function mutexWorkflow(input: MutexWorkflowInput): Promise<MutexWor
       return;
     }
     wakeIf(table.enqueue(request, Date.now()));
+  };
+  setTypedHandler(mutexLockRequestSignal, onLockRequest);
+  setTypedHandler(mutexReleaseSignal, (req) => {
+    wakeIf(table.release(req, 'signal'));
+    // Requests a client's process sent along with its release queue after it, in the order sent.
+    for (const request of req.requests ?? []) onLockRequest(request);
   });
-  setTypedHandler(mutexReleaseSignal, (req) => void wakeIf(table.release(req, 'signal')));
   setTypedHandler(mutexForceReleaseSignal, (req) => {
     table.forceRelease(req);
     loop.wake();
