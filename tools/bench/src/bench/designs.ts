@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { mutexWorkflowId } from '@temporal-patterns/mutex';
 import { startMutex } from '../start-mutex.js';
-import { articleContender, articleMutexWorkflow, contender } from '../workflows.js';
+import { activityLockContender, articleContender, articleMutexWorkflow, contender } from '../workflows.js';
 import { articleMutexId } from '../article-mutex.js';
 
 export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -47,6 +47,20 @@ export const oursDesign = ours('ours', false);
 export const oursReleasingDesign = ours('ours-release-in-activity', true);
 /** Both: the activity releases, and the mutex grants by local activity (`grantsByLocalActivity`). */
 export const oursFastDesign = ours('ours-fast', true, true);
+
+/** Our mutex, the protected activity taking the lock itself (`MutexClient.withLock` in the activity). */
+export const oursLockInActivityDesign: LockDesign = {
+  name: 'ours-lock-in-activity',
+  mutexId: mutexWorkflowId,
+  releaseSignal: 'mutex.release',
+  start: (client, taskQueue, resourceId) => startMutex(client, taskQueue, resourceId, {}),
+  requester: (client, taskQueue, resourceId, id, cycles) =>
+    client.workflow.execute(activityLockContender, {
+      taskQueue,
+      workflowId: id,
+      args: [{ resourceId, cycles, holdMs: 0, timeoutMs: 60_000 }],
+    }),
+};
 
 export const articleDesign: LockDesign = {
   name: 'article',

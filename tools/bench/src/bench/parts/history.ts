@@ -8,6 +8,7 @@ import {
   oursDesign,
   oursReleasingDesign,
   oursFastDesign,
+  oursLockInActivityDesign,
   type LockDesign,
 } from '../designs.js';
 import type { BenchPart } from '../part.js';
@@ -50,6 +51,7 @@ export const historyPart: BenchPart = {
       ['ours', oursDesign],
       ['ours-release-in-activity', oursReleasingDesign],
       ['ours-fast', oursFastDesign],
+      ['ours-lock-in-activity', oursLockInActivityDesign],
       ['article', articleDesign],
     ] as const) {
       for (const contenders of [1, 16]) {
@@ -66,7 +68,7 @@ export const historyPart: BenchPart = {
         mutex: one.mutex,
         requesterWithActivity: one.requesterWithActivity,
         byDesignAndRequesters: rows,
-        note: 'requester = a workflow running withLock (ours) or AcquireLock/ReleaseLock (article) around one activity, mutex pre-started; the activity accounts for 3 of its events',
+        note: 'requester = a workflow running withLock (ours) or AcquireLock/ReleaseLock (article) around one activity, or one activity taking the lock itself (ours-lock-in-activity), mutex pre-started; the activity accounts for 3 of its events',
       },
     };
   },
