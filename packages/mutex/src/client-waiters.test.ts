@@ -5,7 +5,7 @@ import {
   replayHistoryFailures,
   useTemporalTestEnv,
 } from '@temporal-patterns/temporal-harness/testing';
-import { Client } from '@temporalio/client';
+import { Client, type WorkflowHandle } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { MutexClient } from './client.js';
 import {
@@ -22,18 +22,35 @@ import { holdUntilSignalled } from './__tests__/test-workflows.js';
 
 const env = useTemporalTestEnv();
 
+/**
+ * Runs `test` with a worker, a fresh resource's mutex, and a client `holder` holding its lock (1 minute lease).
+ */
+function withHeldLock(
+  name: string,
+  test: (held: {
+    taskQueue: string;
+    resourceId: string;
+    mutex: WorkflowHandle;
+    holder: MutexClient;
+    lease: LockLease;
+  }) => Promise<void>,
+): Promise<void> {
+  return env.withWorker({ workflowsPath, activities: workerActivities(env) }, async (taskQueue) => {
+    const resourceId = env.taskQueue(name);
+    const mutex = env.client.workflow.getHandle(mutexWorkflowId(resourceId));
+    const holder = new MutexClient(env.client, { taskQueue, clientId: 'holder' });
+    const lease = await holder.acquire(resourceId, { timeout: '10s', lease: '1 minute' });
+    await test({ taskQueue, resourceId, mutex, holder, lease });
+  });
+}
+
 describe('MutexClient with many client waiters', () => {
   // With both cores kept busy by two spinning processes, 13 runs in a row passed (4 of them with the replay
   // check below); before this client kept its queued clients' places from its own grants, about 1 in 3
   // failed. A history that fails the replay check points at sdk-core applying the events a query brought
   // to the cached run (see known-issues/ and the README's known issue), not at the mutex's code.
   it('lets the holder release and an operator force-release within a second while 100 clients and 3 workflows wait; waiters that give up are withdrawn with LockTimeoutError', async () => {
-    await env.withWorker({ workflowsPath, activities: workerActivities(env) }, async (taskQueue) => {
-      const resourceId = env.taskQueue('storm');
-      const mutex = env.client.workflow.getHandle(mutexWorkflowId(resourceId));
-      const holder = new MutexClient(env.client, { taskQueue, clientId: 'holder' });
-      const lease = await holder.acquire(resourceId, { timeout: '10s', lease: '1 minute' });
-
+    await withHeldLock('storm', async ({ taskQueue, resourceId, mutex, holder, lease }) => {
       const workflows = await Promise.all(
         [0, 1, 2].map((i) =>
           env.client.workflow.start(holdUntilSignalled, {
@@ -98,11 +115,7 @@ describe('MutexClient with many client waiters', () => {
     });
   });
   it('grants 12 queued clients in the order they asked, each once, whether they waited by status query or by update', async () => {
-    await env.withWorker({ workflowsPath, activities: workerActivities(env) }, async (taskQueue) => {
-      const resourceId = env.taskQueue('fifo-clients');
-      const mutex = env.client.workflow.getHandle(mutexWorkflowId(resourceId));
-      const holder = new MutexClient(env.client, { taskQueue, clientId: 'holder' });
-      const lease = await holder.acquire(resourceId, { timeout: '10s', lease: '1 minute' });
+    await withHeldLock('fifo-clients', async ({ taskQueue, resourceId, mutex, holder, lease }) => {
       const order: string[] = [];
       const waiters: Array<Promise<void>> = [];
       for (let i = 0; i < 12; i++) {
@@ -128,9 +141,7 @@ describe('MutexClient with many client waiters', () => {
     });
   });
   it("moves one process's queued clients into update waits by that process's own grants: 12 clients get the lock in order with every status query left unanswered", async () => {
-    await env.withWorker({ workflowsPath, activities: workerActivities(env) }, async (taskQueue) => {
-      const resourceId = env.taskQueue('local-grants');
-      const mutex = env.client.workflow.getHandle(mutexWorkflowId(resourceId));
+    await withHeldLock('local-grants', async ({ taskQueue, resourceId, mutex, holder, lease }) => {
       // A client whose status queries never come back: its clients learn their place only from the updates'
       // answers and from the grants of this process.
       let statusQueries = 0;
@@ -149,8 +160,6 @@ describe('MutexClient with many client waiters', () => {
           ],
         },
       });
-      const holder = new MutexClient(env.client, { taskQueue, clientId: 'holder' });
-      const lease = await holder.acquire(resourceId, { timeout: '10s', lease: '1 minute' });
       const order: string[] = [];
       const waiters: Array<Promise<void>> = [];
       for (let i = 0; i < 12; i++) {
@@ -176,11 +185,7 @@ describe('MutexClient with many client waiters', () => {
     });
   });
   it('takes the lock requests a release carries, in order, after the release; a malformed one, or a list over the cap, is left out and the release still counts', async () => {
-    await env.withWorker({ workflowsPath, activities: workerActivities(env) }, async (taskQueue) => {
-      const resourceId = env.taskQueue('riders');
-      const mutex = env.client.workflow.getHandle(mutexWorkflowId(resourceId));
-      const holder = new MutexClient(env.client, { taskQueue, clientId: 'holder' });
-      const lease = await holder.acquire(resourceId, { timeout: '10s', lease: '1 minute' });
+    await withHeldLock('riders', async ({ mutex, lease }) => {
       const rider = (clientId: string): LockRequest => ({
         requestId: randomUUID(),
         secret: randomUUID(),
