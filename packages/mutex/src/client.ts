@@ -195,7 +195,7 @@ class ProcessUpdateSlots {
   }
 
   learnedPace(key: string, msPerHandoff: number): void {
-    this.paces.set(key, msPerHandoff);
+    remember(this.paces, key, msPerHandoff);
   }
 
   /**
@@ -255,8 +255,11 @@ class ProcessUpdateSlots {
   private readonly riders = new Map<string, Array<{ request: LockRequest; sent: (ok: boolean) => void }>>();
 
   held(key: string, requestId: string, leaseExpiresAt: number): void {
-    const leases = this.holding.get(key) ?? new Map<string, number>();
-    this.holding.set(key, leases.set(requestId, leaseExpiresAt));
+    remember(
+      this.holding,
+      key,
+      (this.holding.get(key) ?? new Map<string, number>()).set(requestId, leaseExpiresAt),
+    );
   }
 
   /**
@@ -292,7 +295,9 @@ class ProcessUpdateSlots {
       };
       const timer = setTimeout(() => {
         const at = line.indexOf(rider);
-        if (at >= 0) line.splice(at, 1);
+        // Gone from the line: a release took it, and says how it went.
+        if (at < 0) return;
+        line.splice(at, 1);
         if (line.length === 0 && this.riders.get(key) === line) this.riders.delete(key);
         resolve(false);
       }, waitMs);
@@ -367,6 +372,17 @@ class QueuePlace {
 }
 
 const processUpdateSlots = new ProcessUpdateSlots();
+
+// The most mutexes a process keeps paces and holders for: a process that locks many resources over its
+// life forgets the oldest.
+const MAX_REMEMBERED_MUTEXES = 1_000;
+
+/** `map.set(key, value)`, as the newest entry, dropping the oldest over MAX_REMEMBERED_MUTEXES. */
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > MAX_REMEMBERED_MUTEXES) map.delete(map.keys().next().value as string);
+}
 
 /** Follows how fast one request moves up the queue, from the positions its status queries report. */
 class QueuePace {
