@@ -25,6 +25,7 @@ import {
   type ClientAcquireResult,
   type ClientRequestStatus,
   type HolderInfo,
+  type LockGrant,
   type LockRequest,
   type MutexState,
 } from './definitions.js';
@@ -142,29 +143,82 @@ function pauseMs(ahead: number, msPerHandoff: number): number {
   const handoffsToGo = Math.max(1, ahead - MAX_WAITING_CLIENT_UPDATES + 1);
   // Look again after one half to three quarters of that time: early rather than late, but not so early
   // that the queries pile up (a mutex's worker answers them between its workflow tasks). Grants to this
-  // process wake it sooner (see ProcessUpdateSlots.queueMoved).
+  // process wake it sooner (see ProcessClients.granted).
   const ms = msPerHandoff * handoffsToGo * (0.5 + Math.random() * 0.25);
   return Math.min(MAX_PAUSE_MS, Math.max(MIN_PAUSE_MS, ms));
 }
 
 /**
- * The acquire updates this process has in flight, per mutex. A process never waits in more than 5 of a
- * mutex's 10 update slots: its other clients queue by signal and look by query, so a burst of clients in
- * one process never meets the server's refusal (which the SDK retries, in waves). A client near the head
- * of the queue that finds every slot taken waits for the next one to free up, and gets it before any new
- * ask: the head of the queue stays inside updates, where its grant reaches it at once (a status query can
- * wait for the mutex's next workflow task: 240-670 ms under 16 contenders). Each grant to this process
- * moves its sleeping clients one place up, and wakes those it brings near the head: a queue of local
- * clients moves at the pace of the update waits, not of the status queries.
+ * Waiters per mutex, first come first served. A waiter whose time runs out leaves its line; one taken from
+ * its line is settled by its taker.
  */
-class ProcessUpdateSlots {
+class WaitLines<T> {
+  private readonly lines = new Map<string, Array<{ item: T; settle: (taken: boolean) => void }>>();
+
+  has(key: string): boolean {
+    return this.lines.has(key);
+  }
+
+  /** Waits in `key`'s line with `item`: what its taker settles it with, or false after `ms`. */
+  wait(key: string, item: T, ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const line = this.lines.get(key) ?? [];
+      this.lines.set(key, line);
+      const waiter = {
+        item,
+        settle: (taken: boolean) => {
+          clearTimeout(timer);
+          resolve(taken);
+        },
+      };
+      const timer = setTimeout(() => {
+        const at = line.indexOf(waiter);
+        // Gone from the line: taken, and its taker settles it.
+        if (at < 0) return;
+        line.splice(at, 1);
+        if (line.length === 0 && this.lines.get(key) === line) this.lines.delete(key);
+        resolve(false);
+      }, ms);
+      line.push(waiter);
+    });
+  }
+
+  /** Takes up to `count` waiters from the front of `key`'s line; the caller settles each. */
+  take(key: string, count: number): Array<{ item: T; settle: (taken: boolean) => void }> {
+    const line = this.lines.get(key) ?? [];
+    const taken = line.splice(0, count);
+    if (line.length === 0) this.lines.delete(key);
+    return taken;
+  }
+}
+
+/**
+ * What this process knows of its clients of each mutex (keyed by namespace and workflow id).
+ *
+ * - Update slots. A process never waits in more than 5 of a mutex's 10 update slots: its other clients
+ *   queue by signal and look by query, so a burst of clients in one process never meets the server's
+ *   refusal (which the SDK retries, in waves). A client near the head of the queue that finds every slot
+ *   taken waits for the next one to free up, and gets it before any new ask: the head of the queue stays
+ *   inside updates, where its grant reaches it at once (a status query can wait for the mutex's next
+ *   workflow task: 240-670 ms under 16 contenders).
+ * - Places. Each grant to this process moves its other clients one place up, and wakes those it brings
+ *   near the head: a queue of local clients moves at the pace of the update waits, not of the status
+ *   queries.
+ * - Requests riding on releases. A client that queues while a release from this process is due sends its
+ *   request along with that release, so the mutex takes both in one workflow task.
+ */
+class ProcessClients {
   private readonly inFlight = new Map<string, number>();
-  // Clients near the head waiting for a slot, first come first served; each takes the slot it is handed.
-  private readonly nearHead = new Map<string, Array<() => void>>();
+  // Clients near the head waiting for a slot; each takes the slot it is handed.
+  private readonly slotWaiters = new WaitLines<undefined>();
   // The clients of this process inside acquire, per mutex, in the order they started.
   private readonly places = new Map<string, Set<QueuePlace>>();
   // The last pace of the queue a client of this process learned, per mutex: where the next one starts.
   private readonly paces = new Map<string, number>();
+  // The grants this process's clients hold, per mutex (request id → lease end).
+  private readonly holding = new Map<string, Map<string, number>>();
+  // Lock requests waiting to go along with this process's next release of the mutex.
+  private readonly riders = new WaitLines<LockRequest>();
 
   /** Runs one acquire of this process, with its place in the queue as this process sees it. */
   async counted<T>(key: string, acquire: (place: QueuePlace) => Promise<T>): Promise<T> {
@@ -205,9 +259,13 @@ class ProcessUpdateSlots {
    */
   async run<T>(key: string, ask: () => Promise<T>, waitUntil?: number): Promise<T | undefined> {
     const taken = this.inFlight.get(key) ?? 0;
-    if (taken < MAX_WAITING_CLIENT_UPDATES && !this.nearHead.has(key)) {
+    if (taken < MAX_WAITING_CLIENT_UPDATES && !this.slotWaiters.has(key)) {
       this.inFlight.set(key, taken + 1);
-    } else if (waitUntil === undefined || !(await this.handedSlot(key, waitUntil))) {
+    } else if (
+      waitUntil === undefined ||
+      // Handed a slot: it stays counted as in flight.
+      !(await this.slotWaiters.wait(key, undefined, Math.max(0, waitUntil - Date.now())))
+    ) {
       return undefined;
     }
     try {
@@ -217,49 +275,28 @@ class ProcessUpdateSlots {
     }
   }
 
-  /** Waits in line for a slot; true once handed one (already counted as in flight). */
-  private handedSlot(key: string, waitUntil: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      const line = this.nearHead.get(key) ?? [];
-      this.nearHead.set(key, line);
-      const handed = () => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-      const timer = setTimeout(
-        () => {
-          line.splice(line.indexOf(handed), 1);
-          if (line.length === 0) this.nearHead.delete(key);
-          resolve(false);
-        },
-        Math.max(0, waitUntil - Date.now()),
-      );
-      line.push(handed);
-    });
-  }
-
   /** A slot freed up: handed to the first client near the head waiting for one, else given back. */
   private free(key: string): void {
-    const line = this.nearHead.get(key);
-    const next = line?.shift();
-    if (line?.length === 0) this.nearHead.delete(key);
-    if (next) return next();
+    const [next] = this.slotWaiters.take(key, 1);
+    if (next) return next.settle(true);
     const left = (this.inFlight.get(key) ?? 1) - 1;
     if (left > 0) this.inFlight.set(key, left);
     else this.inFlight.delete(key);
   }
 
-  // The grants this process's clients hold, per mutex (request id → lease end), and the lock requests
-  // waiting to go along with this process's next release of that mutex.
-  private readonly holding = new Map<string, Map<string, number>>();
-  private readonly riders = new Map<string, Array<{ request: LockRequest; sent: (ok: boolean) => void }>>();
-
-  held(key: string, requestId: string, leaseExpiresAt: number): void {
+  /**
+   * A client of this process was granted: it holds until it releases (or its lease ends), and every other
+   * client of this process has one fewer ahead (at least; grants to other processes move the queue too).
+   * Those it brings near the head go to wait inside an update. With all the contenders in one process,
+   * the queue moves with no status query at all.
+   */
+  granted(key: string, requestId: string, leaseExpiresAt: number): void {
     remember(
       this.holding,
       key,
       (this.holding.get(key) ?? new Map<string, number>()).set(requestId, leaseExpiresAt),
     );
+    for (const place of this.places.get(key) ?? []) place.moved();
   }
 
   /**
@@ -282,27 +319,7 @@ class ProcessUpdateSlots {
    * carried it; false when none is due, or none went within `waitMs` (send it alone).
    */
   ride(key: string, request: LockRequest, waitMs: number): Promise<boolean> {
-    if (!this.releaseDue(key)) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const line = this.riders.get(key) ?? [];
-      this.riders.set(key, line);
-      const rider = {
-        request,
-        sent: (ok: boolean) => {
-          clearTimeout(timer);
-          resolve(ok);
-        },
-      };
-      const timer = setTimeout(() => {
-        const at = line.indexOf(rider);
-        // Gone from the line: a release took it, and says how it went.
-        if (at < 0) return;
-        line.splice(at, 1);
-        if (line.length === 0 && this.riders.get(key) === line) this.riders.delete(key);
-        resolve(false);
-      }, waitMs);
-      line.push(rider);
-    });
+    return this.releaseDue(key) ? this.riders.wait(key, request, waitMs) : Promise.resolve(false);
   }
 
   /**
@@ -315,25 +332,14 @@ class ProcessUpdateSlots {
     send: (requests: LockRequest[]) => Promise<void>,
   ): Promise<void> {
     this.holding.get(key)?.delete(requestId);
-    const line = this.riders.get(key) ?? [];
-    const riders = line.splice(0, MAX_REQUESTS_WITH_RELEASE);
-    if (line.length === 0) this.riders.delete(key);
+    const riders = this.riders.take(key, MAX_REQUESTS_WITH_RELEASE);
     try {
-      await send(riders.map((r) => r.request));
+      await send(riders.map((r) => r.item));
     } catch (err) {
-      for (const rider of riders) rider.sent(false);
+      for (const rider of riders) rider.settle(false);
       throw err;
     }
-    for (const rider of riders) rider.sent(true);
-  }
-
-  /**
-   * One of this process's clients was granted: every other client of this process has one fewer ahead (at
-   * least; grants to other processes move the queue too), and those it brings near the head go to wait
-   * inside an update. With all the contenders in one process, the queue moves with no status query at all.
-   */
-  queueMoved(key: string): void {
-    for (const place of this.places.get(key) ?? []) place.moved();
+    for (const rider of riders) rider.settle(true);
   }
 }
 
@@ -371,7 +377,7 @@ class QueuePlace {
   }
 }
 
-const processUpdateSlots = new ProcessUpdateSlots();
+const processClients = new ProcessClients();
 
 // The most mutexes a process keeps paces and holders for: a process that locks many resources over its
 // life forgets the oldest.
@@ -537,13 +543,17 @@ export class MutexClient {
         return { status: 'retry' };
       }
     };
-    const key = `${this.client.options.namespace}/${workflowId}`;
-    const pace = new QueuePace(processUpdateSlots.lastPace(key));
+    const key = this.processKey(workflowId);
+    const pace = new QueuePace(processClients.lastPace(key));
     const observe = (ahead: number, handoffMs: number | undefined) => {
       pace.observe(ahead, Date.now(), handoffMs);
-      if (handoffMs !== undefined) processUpdateSlots.learnedPace(key, handoffMs);
+      if (handoffMs !== undefined) processClients.learnedPace(key, handoffMs);
     };
-    return processUpdateSlots.counted(key, async (place): Promise<LockLease> => {
+    const won = (grant: LockGrant): LockLease => {
+      processClients.granted(key, request.requestId, grant.leaseExpiresAt);
+      return { ...grant, mutexWorkflowId: workflowId };
+    };
+    return processClients.counted(key, async (place): Promise<LockLease> => {
       let byUpdate = true;
       let queuedBySignal = false;
       try {
@@ -553,22 +563,20 @@ export class MutexClient {
           let askNow = !byUpdate;
           if (byUpdate) {
             const nearHead = place.isNear;
-            const result = await processUpdateSlots.run(key, askByUpdate, nearHead ? deadline : undefined);
+            const result = await processClients.run(key, askByUpdate, nearHead ? deadline : undefined);
             // Near the head, undefined means no slot freed up before the deadline.
             if (result === undefined && nearHead) continue;
             if (result === undefined) {
               // This process already has its share of waits in updates: queue by signal.
               // With a release of this process on its way, the request goes along with it.
-              if (!queuedBySignal && !(await processUpdateSlots.ride(key, request, RIDE_WITH_RELEASE_MS))) {
+              if (!queuedBySignal && !(await processClients.ride(key, request, RIDE_WITH_RELEASE_MS))) {
                 await enqueue();
               }
               queuedBySignal = true;
               place.set(place.earlierLocalClients());
               askNow = true;
             } else if (result.status === 'granted') {
-              processUpdateSlots.queueMoved(key);
-              processUpdateSlots.held(key, request.requestId, result.grant.leaseExpiresAt);
-              return { ...result.grant, mutexWorkflowId: workflowId };
+              return won(result.grant);
             } else if (result.status === 'timed-out') {
               break;
             } else if (result.status === 'queue-full') {
@@ -580,11 +588,7 @@ export class MutexClient {
           } else {
             // The status, or this process's grants bringing it near the head first (the answer can be slow).
             const seen = await Promise.race([status(), place.near.then(() => undefined)]);
-            if (seen?.status === 'granted') {
-              processUpdateSlots.queueMoved(key);
-              processUpdateSlots.held(key, request.requestId, seen.grant.leaseExpiresAt);
-              return { ...seen.grant, mutexWorkflowId: workflowId };
-            }
+            if (seen?.status === 'granted') return won(seen.grant);
             if (seen?.status === 'unknown') {
               // Not queued (refused, settled, or a lost run): the update queues it or says why not.
               byUpdate = true;
@@ -612,6 +616,11 @@ export class MutexClient {
       await this.withdraw(workflowId, request);
       throw new LockTimeoutError(resourceId, request.requestId, timeoutMs);
     });
+  }
+
+  /** What this process's clients of one mutex are kept under: one per namespace and mutex workflow id. */
+  private processKey(mutexWorkflowId: string): string {
+    return `${this.client.options.namespace}/${mutexWorkflowId}`;
   }
 
   /** Withdraws a request this client gave up on: out of the queue, or released if it was granted meanwhile. */
@@ -704,8 +713,7 @@ export class MutexClient {
 
   /** The release signal for `lease`, authenticated by its grant token. */
   private sendRelease(lease: LockLease): Promise<void> {
-    const key = `${this.client.options.namespace}/${lease.mutexWorkflowId}`;
-    return processUpdateSlots.release(key, lease.requestId, (requests) =>
+    return processClients.release(this.processKey(lease.mutexWorkflowId), lease.requestId, (requests) =>
       this.client.workflow.getHandle(lease.mutexWorkflowId).signal(mutexReleaseSignal.definition, {
         requestId: lease.requestId,
         grantToken: lease.grantToken,
